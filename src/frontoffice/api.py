@@ -1,0 +1,73 @@
+"""The REST API under /api/v1/: one NinjaAPI; each app mounts its router here."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from frontoffice.core.api import router as core_router
+from frontoffice.core.apiutils import SessionAuth, TokenAuth, conflict_body, validation_errors
+from frontoffice.core.errors import Conflict
+from frontoffice.core.pagination import BadCursor
+
+api = NinjaAPI(
+    title="frontoffice API",
+    version="1",
+    description="The front office's REST API. Authenticate with `Authorization: Bearer <token>`.",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def _field_name(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "payload", "data")]
+    return ".".join(parts) or None
+
+
+@api.exception_handler(NinjaValidationError)
+def _invalid(request, exc: NinjaValidationError):
+    errors = [{"field": _field_name(e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors]
+    return api.create_response(request, {"detail": _("The request has invalid fields."), "errors": errors},
+                               status=422)
+
+
+@api.exception_handler(ValidationError)
+def _refused(request, exc: ValidationError):
+    return api.create_response(request, {"detail": _("The request was refused."),
+                                         "errors": validation_errors(exc)}, status=400)
+
+
+@api.exception_handler(Conflict)
+def _conflict(request, exc: Conflict):
+    return api.create_response(request, conflict_body(exc), status=409)
+
+
+@api.exception_handler(BadCursor)
+def _bad_cursor(request, exc: BadCursor):
+    return api.create_response(request, {"detail": _("The cursor is not valid."),
+                                         "errors": [{"field": "cursor", "message": _("Not a valid cursor.")}]},
+                               status=400)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(request, {"detail": _("Authentication required: send a valid API token."),
+                                         "errors": []}, status=401)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": _("Not found."), "errors": []}, status=404)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return api.create_response(request, {"detail": str(exc), "errors": []}, status=exc.status_code)
+
+
+api.add_router("/", core_router)

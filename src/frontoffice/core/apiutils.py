@@ -1,0 +1,50 @@
+"""What every app's API router shares: authentication, capability checks, errors, cursors."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja.errors import HttpError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from frontoffice.core.errors import Conflict
+from frontoffice.core.services import token_authenticate
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer fo_…``: the token's member acts, in the token's organisation."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        found = token_authenticate(token)
+        if found is None:
+            return None
+        request.member = found.member
+        request.org = found.member.organization
+        request.api_token = found
+        return found.member
+
+
+class SessionAuth(APIKeyCookie):
+    """The signed-in browser session (CSRF-checked for writes), so pages can call the API too."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        return getattr(request, "member", None)
+
+
+def require(request: HttpRequest, capability: str) -> None:
+    if not request.member.can(capability):
+        raise HttpError(403, f"You lack the capability {capability}.")
+
+
+def validation_errors(exc: ValidationError) -> list[dict]:
+    if hasattr(exc, "error_dict"):
+        return [{"field": field if field != "__all__" else None, "message": message}
+                for field, errors in exc.message_dict.items() for message in errors]
+    return [{"field": None, "message": message} for message in exc.messages]
+
+
+def conflict_body(exc: Conflict) -> dict:
+    return {"detail": exc.message, "errors": [{"field": exc.field, "message": exc.message}]}

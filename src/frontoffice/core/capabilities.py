@@ -1,0 +1,57 @@
+"""Roles and the capabilities they grant: the one table the whole application asks.
+
+Views and API handlers ask for a capability (``member.can("members.manage")``), never for a role
+name. Later apps add their capabilities to this table, so a reader sees every grant in one place.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+RECEPTIONIST = "receptionist"
+CLERK = "clerk"
+ADMIN_ASSISTANT = "admin_assistant"
+MANAGER = "manager"
+EXECUTIVE = "executive"
+AUDITOR = "auditor"
+OWNER = "owner"
+
+ROLES = {
+    RECEPTIONIST: _("Receptionist"),
+    CLERK: _("File clerk"),
+    ADMIN_ASSISTANT: _("Administrative assistant"),
+    MANAGER: _("Manager"),
+    EXECUTIVE: _("Executive"),
+    AUDITOR: _("Auditor"),
+    OWNER: _("Owner"),
+}
+
+# Roles that must use two-factor sign-in when the organisation requires it.
+TWO_FACTOR_ROLES = frozenset({OWNER, MANAGER})
+
+EVERYONE = frozenset(ROLES)
+STAFF = frozenset({RECEPTIONIST, CLERK, ADMIN_ASSISTANT, MANAGER, OWNER})
+
+CAPABILITIES: dict[str, tuple[frozenset[str], str]] = {
+    # capability: (roles granted it, what it allows)
+    "dashboard.view": (EVERYONE, _("See the dashboard")),
+    "search.use": (EVERYONE, _("Use the global search")),
+    "organization.view": (EVERYONE, _("See the organisation's settings")),
+    "organization.manage": (frozenset({OWNER}), _("Change the organisation's settings")),
+    "sites.manage": (frozenset({OWNER, MANAGER}), _("Add and change sites, opening hours and closures")),
+    "departments.view": (EVERYONE, _("See departments")),
+    "departments.manage": (frozenset({OWNER, MANAGER}), _("Add, change and remove departments")),
+    "members.view": (frozenset({OWNER, MANAGER, ADMIN_ASSISTANT, AUDITOR, RECEPTIONIST}), _("See the staff list")),
+    "members.manage": (frozenset({OWNER, MANAGER}), _("Invite members and change their roles and sites")),
+    "activity.view": (frozenset({OWNER, AUDITOR}), _("Read the whole activity log (audit)")),
+    "activity.view_own": (EVERYONE, _("Read one's own activity")),
+    "tokens.manage_own": (EVERYONE, _("Create and revoke one's own API tokens")),
+}
+
+
+def capabilities_for(roles: list[str] | tuple[str, ...] | set[str]) -> frozenset[str]:
+    return frozenset(cap for cap, (granted, _label) in CAPABILITIES.items() if granted & set(roles))
+
+
+def roles_granting(capability: str) -> frozenset[str]:
+    return CAPABILITIES[capability][0]

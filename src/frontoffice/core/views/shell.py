@@ -1,0 +1,86 @@
+"""The shell around every page: dashboard, organisation switch, language, global search, errors."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
+
+from frontoffice.core import queries
+from frontoffice.core.middleware import SESSION_ORG_KEY, membership_for
+from frontoffice.core.permissions import member_required
+from frontoffice.core.registry import registry
+from frontoffice.core.services import user_set_language
+from frontoffice.core.views.helpers import render_page
+
+
+@member_required("dashboard.view")
+def dashboard(request):
+    org = request.org
+    today = timezone.localdate(timezone=org.tz)
+    mine = queries.activity_filtered(org, actor=request.member, since=today)[:10]
+    return render(request, "core/dashboard.html", {"today": today, "my_activity": mine})
+
+
+@require_POST
+@member_required()
+def switch_organization(request):
+    try:
+        wanted = int(request.POST.get("organization", ""))
+    except ValueError:
+        wanted = None
+    member = membership_for(request.user, wanted) if wanted else None
+    if member is None or member.organization_id != wanted:
+        messages.error(request, _("You are not a member of that organisation."))
+        return redirect("core:dashboard")
+    request.session[SESSION_ORG_KEY] = member.organization_id
+    messages.success(request, _("You are now working in %(org)s.") % {"org": member.organization.name})
+    return redirect("core:dashboard")
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, remembered on the user so it follows them to other devices."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_set_language(user=request.user, language=language)
+    return response
+
+
+@require_GET
+@member_required("search.use")
+def search(request):
+    q = request.GET.get("q", "").strip()[:100]
+    results = registry.search_for(request.member, q) if len(q) >= 2 else []
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"results": [r.__dict__ for r in results]})
+    return render_page(request, "core/search.html", {"q": q, "results": results},
+                       partial="core/_search_results.html")
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def error_403(request, exception=None):
+    return render(request, "core/errors/403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "core/errors/404.html", status=404)
+
+
+def error_500(request):
+    # Rendered without context processors: the error may be the database itself.
+    return HttpResponse(loader.render_to_string("core/errors/500.html"), status=500)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "core/errors/403_csrf.html", status=403)

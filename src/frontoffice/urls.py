@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from frontoffice.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("", include("frontoffice.core.urls")),
+]
+
+handler403 = "frontoffice.core.views.shell.error_403"
+handler404 = "frontoffice.core.views.shell.error_404"
+handler500 = "frontoffice.core.views.shell.error_500"
