@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "axes",
     "ninja",
     "frontoffice.core",
+    "frontoffice.clients",
 ]
 
 MIDDLEWARE = [

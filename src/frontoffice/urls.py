@@ -6,6 +6,7 @@ from frontoffice.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("clients/", include("frontoffice.clients.urls")),
     path("", include("frontoffice.core.urls")),
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -22,6 +23,7 @@ class TokenAuth(HttpBearer):
         request.member = found.member
         request.org = found.member.organization
         request.api_token = found
+        timezone.activate(request.org.tz)
         return found.member
 
 

@@ -46,6 +46,16 @@ CAPABILITIES: dict[str, tuple[frozenset[str], str]] = {
     "activity.view": (frozenset({OWNER, AUDITOR}), _("Read the whole activity log (audit)")),
     "activity.view_own": (EVERYONE, _("Read one's own activity")),
     "tokens.manage_own": (EVERYONE, _("Create and revoke one's own API tokens")),
+    # clients
+    "clients.view": (EVERYONE, _("Find clients and read their records and timeline")),
+    "clients.edit": (STAFF, _("Add and correct clients, consents and related parties")),
+    "clients.archive": (frozenset({RECEPTIONIST, ADMIN_ASSISTANT, MANAGER, OWNER}), _("Archive and restore clients")),
+    "clients.merge": (frozenset({RECEPTIONIST, ADMIN_ASSISTANT, MANAGER, OWNER}), _("Merge duplicate clients and undo merges")),
+    "clients.import": (frozenset({ADMIN_ASSISTANT, MANAGER, OWNER}), _("Import clients from spreadsheets")),
+    "clients.export": (frozenset({ADMIN_ASSISTANT, MANAGER, OWNER, AUDITOR}), _("Export client lists")),
+    "clients.privacy": (frozenset({MANAGER, OWNER}), _("Export everything about a client and erase a client")),
+    "clients.fields": (frozenset({OWNER}), _("Define custom client fields")),
+    "clients.conflict_check": (STAFF | {EXECUTIVE}, _("Run conflict-of-interest checks")),
 }
 
 

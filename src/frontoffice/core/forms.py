@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from frontoffice.core import capabilities
+from frontoffice.core import capabilities, verbs
 from frontoffice.core.models import WEEKDAYS, Department, Member, Organization, Site
 
 WEEKDAY_LABELS = {
@@ -140,7 +140,7 @@ class TokenForm(forms.Form):
 
 
 class ActivityFilterForm(forms.Form):
-    verb = forms.CharField(label=_("Action"), required=False)
+    verb = forms.ChoiceField(label=_("Action"), required=False)
     actor = forms.ModelChoiceField(label=_("Person"), queryset=Member.objects.none(), required=False)
     client = forms.IntegerField(label=_("Client number"), required=False, min_value=1)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -150,6 +150,7 @@ class ActivityFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["actor"].queryset = organization.members.select_related("user")
         self.fields["actor"].label_from_instance = lambda m: m.user.full_name
+        self.fields["verb"].choices = verbs.choices()
 
     def clean(self):
         data = super().clean()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from frontoffice.core.models import Member
 
@@ -39,12 +39,14 @@ class MembershipMiddleware:
     def __call__(self, request):
         request.member = None
         request.org = None
+        timezone.deactivate()
         user = request.user
         if user.is_authenticated:
             member = membership_for(user, request.session.get(SESSION_ORG_KEY))
             if member is not None:
                 request.member = member
                 request.org = member.organization
+                timezone.activate(member.organization.tz)
                 if request.session.get(SESSION_ORG_KEY) != member.organization_id:
                     request.session[SESSION_ORG_KEY] = member.organization_id
             if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:

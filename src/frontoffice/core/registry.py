@@ -6,7 +6,7 @@ Each app registers in its ``AppConfig.ready``; the shell shows only what the mem
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.urls import reverse
 
@@ -19,6 +19,7 @@ class NavItem:
     capability: str
     order: int = 100
     group: str = "main"  # main | settings
+    term: str | None = None  # "clients": label with the vertical's word ("Patients", "Students")
 
     @property
     def url(self) -> str:
@@ -36,24 +37,26 @@ class SearchResult:
 @dataclass
 class Registry:
     nav: list[NavItem] = field(default_factory=list)
-    search: list[tuple[str, Callable]] = field(default_factory=list)  # (capability, provider)
+    search: list[tuple[int, str, Callable]] = field(default_factory=list)  # (order, capability, provider)
 
     def add_nav(self, item: NavItem) -> None:
         self.nav = sorted([n for n in self.nav if n.key != item.key] + [item], key=lambda n: (n.order, n.key))
 
-    def add_search(self, capability: str, provider: Callable) -> None:
-        """``provider(member, q, limit)`` returns a list of SearchResult."""
-        if (capability, provider) not in self.search:
-            self.search.append((capability, provider))
+    def add_search(self, capability: str, provider: Callable, order: int = 100) -> None:
+        """``provider(member, q, limit)`` returns a list of SearchResult; lower ``order`` shows first."""
+        if all(p is not provider for _o, _c, p in self.search):
+            self.search = sorted(self.search + [(order, capability, provider)], key=lambda entry: entry[0])
 
     def nav_for(self, member, group: str = "main") -> list[NavItem]:
         if member is None:
             return []
-        return [n for n in self.nav if n.group == group and member.can(n.capability)]
+        items = [n for n in self.nav if n.group == group and member.can(n.capability)]
+        terms = member.organization.preset.terms
+        return [replace(n, label=str(getattr(terms, n.term)).capitalize()) if n.term else n for n in items]
 
     def search_for(self, member, q: str, limit: int = 8) -> list[SearchResult]:
         results: list[SearchResult] = []
-        for capability, provider in self.search:
+        for _order, capability, provider in self.search:
             if member.can(capability):
                 results.extend(provider(member, q, limit))
         return results

@@ -57,8 +57,13 @@ def activity_record(
     data: dict[str, Any] | None = None,
     actor_kind: str | None = None,
     occurred_at=None,
+    label: str | None = None,
 ) -> Activity:
-    """Append one entry to the activity log. Call it inside the transaction of the change."""
+    """Append one entry to the activity log. Call it inside the transaction of the change.
+
+    The log is never rewritten, so keep personal data out of it: for a client, pass ``client_id``
+    and ``label=""``; pages resolve the client's current (or erased) name when they show it.
+    """
     if actor is not None and actor.organization_id != organization.pk:
         raise ValueError("actor belongs to another organisation")
     return Activity.objects.create(
@@ -69,7 +74,7 @@ def activity_record(
         verb=verb,
         subject_type=subject._meta.label_lower if subject is not None else "",
         subject_id=str(subject.pk) if subject is not None else "",
-        subject_label=str(subject)[:200] if subject is not None else "",
+        subject_label=(str(subject) if label is None else label)[:200] if subject is not None else (label or ""),
         client_id=client_id,
         data=data or {},
         occurred_at=occurred_at or timezone.now(),
@@ -230,14 +235,17 @@ def _check_site_name(organization: Organization, name: str, exclude_pk: int | No
 
 @transaction.atomic
 def site_create(*, actor: Member, name: str, address: str = "", time_zone: str = "",
-                opening_hours: dict | None = None) -> Site:
+                opening_hours: dict | None = None, active: bool = True) -> Site:
     organization = actor.organization
     _check_site_name(organization, name)
     if time_zone:
-        validate_time_zone(time_zone)
+        try:
+            validate_time_zone(time_zone)
+        except ValidationError as exc:
+            raise ValidationError({"time_zone": exc.messages}) from None
     site = Site(organization=organization, name=name.strip(), address=address, time_zone=time_zone,
                 opening_hours=validate_opening_hours(presets.DEFAULT_OPENING_HOURS if opening_hours is None
-                                                     else opening_hours))
+                                                     else opening_hours), active=active)
     site.save()
     activity_record(organization=organization, actor=actor, verb="site.created", subject=site, site=site)
     return site

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ClientsConfig(AppConfig):
+    name = "frontoffice.clients"
+    label = "clients"
+    verbose_name = _("Clients")
+
+    def ready(self):
+        from frontoffice.clients import global_search, verbs  # noqa: F401  (registers search and verb labels)
+        from frontoffice.core.registry import NavItem, registry
+
+        registry.add_nav(NavItem("clients", _("Clients"), "clients:list", "clients.view", order=10, term="clients"))
+        registry.add_nav(NavItem("client_duplicates", _("Duplicates"), "clients:duplicates", "clients.merge",
+                                 order=11))
+        registry.add_nav(NavItem("client_fields", _("Client fields"), "clients:fields", "clients.fields", order=20,
+                                 group="settings"))
