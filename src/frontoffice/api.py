@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from frontoffice.clients.api import router as clients_router
 from frontoffice.core.api import router as core_router
 from frontoffice.core.apiutils import SessionAuth, TokenAuth, conflict_body, validation_errors
 from frontoffice.core.errors import Conflict
@@ -24,14 +25,24 @@ api = NinjaAPI(
 )
 
 
-def _field_name(loc) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "payload", "data")]
+_LOCATIONS = {"body", "query", "path", "form", "payload", "data", "filters"}
+
+
+def _field_name(loc) -> str | None:
+    """"body.payload.email.function-after[...]" -> "email": the field as the client sent it."""
+    parts = [str(p) for p in loc if str(p) not in _LOCATIONS and "[" not in str(p)]
     return ".".join(parts) or None
 
 
 @api.exception_handler(NinjaValidationError)
 def _invalid(request, exc: NinjaValidationError):
-    errors = [{"field": _field_name(e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors]
+    errors, seen = [], set()
+    for error in exc.errors:
+        field = _field_name(error.get("loc", ()))
+        if field in seen:  # a union type reports each alternative; one message per field is enough
+            continue
+        seen.add(field)
+        errors.append({"field": field, "message": error.get("msg", "")})
     return api.create_response(request, {"detail": _("The request has invalid fields."), "errors": errors},
                                status=422)
 
@@ -71,3 +82,4 @@ def _http_error(request, exc: HttpError):
 
 
 api.add_router("/", core_router)
+api.add_router("/clients", clients_router)

@@ -72,12 +72,16 @@ def cmd_init(args) -> None:
     from django.core.exceptions import ValidationError
 
     from frontoffice.core import services
+    from frontoffice.core.models import User
 
-    password = args.password
-    generated = password is None
+    existing = User.objects.filter(email__iexact=args.owner_email).exists()
+    if existing and args.password:
+        raise CliError(f"{args.owner_email} already has an account; leave out --password (theirs is kept)")
+    password = None if existing else args.password
+    generated = not existing and password is None
     if generated:
         password = secrets.token_urlsafe(12)
-    else:
+    elif password is not None:
         try:
             validate_password(password)
         except ValidationError as exc:
@@ -91,6 +95,8 @@ def cmd_init(args) -> None:
     print(organization.slug)
     if generated:
         print(f"one-time password for {args.owner_email}: {password}")
+    elif existing:
+        print(f"{args.owner_email} signs in with their existing password", file=sys.stderr)
 
 
 def cmd_token(args) -> None:
@@ -125,15 +131,18 @@ def _one_line(exc) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     from frontoffice import __version__
+    from frontoffice.conf import env_int, env_str
 
     parser = argparse.ArgumentParser(prog=PROG, description="The front office of an organisation, self-hosted.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def server_options(p, default_host="127.0.0.1"):
-        p.add_argument("--host", default=os.environ.get("FRONTOFFICE_HOST", default_host))
-        p.add_argument("--port", type=int, default=int(os.environ.get("FRONTOFFICE_PORT", "8000")))
-        p.add_argument("--workers", type=int, default=None, help="worker processes (default: 2 × cores + 1, at most 8)")
+    def server_options(p):
+        p.add_argument("--host", default=env_str("HOST", "127.0.0.1"), help="default: FRONTOFFICE_HOST or 127.0.0.1")
+        p.add_argument("--port", type=int, default=env_int("PORT", 8000, minimum=1),
+                       help="default: FRONTOFFICE_PORT or 8000")
+        p.add_argument("--workers", type=int, default=env_int("WORKERS", 0, minimum=0) or None,
+                       help="worker processes (default: FRONTOFFICE_WORKERS or 2 × cores + 1, at most 8)")
 
     p = sub.add_parser("serve", help="serve the application with gunicorn (applies pending migrations first)")
     server_options(p)
@@ -173,12 +182,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     from django.core.exceptions import ImproperlyConfigured
     from django.db import Error as DatabaseError
 
+    argv = sys.argv[1:] if argv is None else argv
     try:
+        if argv[:1] == ["manage"]:  # everything after "manage" belongs to Django, --help included
+            cmd_manage(argparse.Namespace(rest=argv[1:]))
+            return 0
+        args = build_parser().parse_args(argv)
         args.func(args)
     except CliError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)

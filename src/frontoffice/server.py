@@ -35,7 +35,7 @@ def serve(*, host: str, port: int, workers: int | None = None) -> None:
         "accesslog": "-" if settings.DEBUG else None,
         "errorlog": "-",
         "loglevel": "info",
-        "forwarded_allow_ips": "*" if settings.HTTPS else "127.0.0.1",
+        "forwarded_allow_ips": settings.FORWARDED_ALLOW_IPS,
         "preload_app": True,
     }
     _Gunicorn({k: v for k, v in options.items() if v is not None}).run()

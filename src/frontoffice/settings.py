@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import timedelta
 from pathlib import Path
 
@@ -51,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "frontoffice.core.middleware.SecurityHeadersMiddleware",
+    "frontoffice.core.middleware.ApiErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -113,6 +115,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache and sessions ---------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL and importlib.util.find_spec("redis") is None:
+    raise ImproperlyConfigured("FRONTOFFICE_REDIS_URL needs the redis package: pip install 'frontoffice[redis]'")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -147,6 +151,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minim
 # Lock the account, not the address: an office signs in from one shared public IP, and one
 # person mistyping must not lock out the whole desk. Rotating user agents does not help an attacker.
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# Our users sign in by e-mail in the form's "username" field; count every spelling of it as one account.
+AXES_USERNAME_CALLABLE = "frontoffice.core.views.auth.lockout_username"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -179,6 +185,8 @@ STORAGE = env_str("STORAGE", "local")
 if STORAGE == "local":
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 elif STORAGE == "s3":
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured("FRONTOFFICE_STORAGE=s3 needs django-storages: pip install 'frontoffice[s3]'")
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -206,6 +214,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # --- e-mail ---------------------------------------------------------------------------------
 EMAIL_URL = env_str("EMAIL_URL")
 if EMAIL_URL:
+    if EMAIL_URL.split(":", 1)[0] not in dj_email_url.SCHEMES:
+        raise ImproperlyConfigured(
+            f"FRONTOFFICE_EMAIL_URL must start with one of {', '.join(sorted(dj_email_url.SCHEMES))}://")
     try:
         _email = dj_email_url.parse(EMAIL_URL)
     except Exception as exc:  # dj_email_url raises bare exceptions for unknown schemes
@@ -234,15 +245,26 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# --- logging --------------------------------------------------------------------------------
+# --- logging ---
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured("FRONTOFFICE_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+# --- -----------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- serving ----------------------------------------------------------------------------------
+HOST = env_str("HOST", "127.0.0.1")
+PORT = env_int("PORT", 8000, minimum=1)
+WORKERS = env_int("WORKERS", 0, minimum=0)  # 0: 2 × cores + 1, at most 8
+# Addresses whose X-Forwarded-* headers gunicorn trusts: the TLS proxy in front of us.
+FORWARDED_ALLOW_IPS = env_str("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # --- the API --------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

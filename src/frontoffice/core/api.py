@@ -7,7 +7,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from frontoffice.core import queries, services
@@ -61,7 +61,7 @@ def site_list(request):
 @router.post("/sites", response={201: SiteOut, **ERRORS})
 def site_create(request, payload: SiteIn):
     require(request, "sites.manage")
-    return 201, services.site_create(actor=request.member, **payload.dict())
+    return Status(201, services.site_create(actor=request.member, **payload.dict()))
 
 
 @router.patch("/sites/{site_id}", response={200: SiteOut, **ERRORS})
@@ -107,7 +107,7 @@ def department_get(request, department_id: int):
 def department_create(request, payload: DepartmentIn):
     require(request, "departments.manage")
     data = _department_refs(request, payload.dict())
-    return 201, services.department_create(actor=request.member, **data)
+    return Status(201, services.department_create(actor=request.member, **data))
 
 
 @router.patch("/departments/{department_id}", response={200: DepartmentOut, **ERRORS})
@@ -123,7 +123,7 @@ def department_delete(request, department_id: int):
     require(request, "departments.manage")
     department = get_object_or_404(request.org.departments, pk=department_id)
     services.department_delete(actor=request.member, department=department)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/members", response={200: list[MemberOut], **ERRORS})
@@ -144,7 +144,9 @@ class ActivityFilter(Schema):
 
 @router.get("/activity", response={200: ActivityPage, **ERRORS}, summary="The activity log, newest first")
 def activity_list(request, filters: Query[ActivityFilter]):
-    if filters.actor != request.member.pk or filters.actor is None:
+    if filters.actor is not None and filters.actor == request.member.pk:
+        require(request, "activity.view_own")
+    else:
         require(request, "activity.view")
     if filters.since and filters.until and filters.until < filters.since:
         raise ValidationError({"until": _("The end date is before the start date.")})

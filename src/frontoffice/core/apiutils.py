@@ -10,6 +10,7 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from frontoffice.core.errors import Conflict
+from frontoffice.core.middleware import second_factor_missing
 from frontoffice.core.services import token_authenticate
 
 
@@ -33,7 +34,10 @@ class SessionAuth(APIKeyCookie):
     param_name = settings.SESSION_COOKIE_NAME
 
     def authenticate(self, request: HttpRequest, key: str | None):
-        return getattr(request, "member", None)
+        member = getattr(request, "member", None)
+        if member is None or second_factor_missing(request):
+            return None
+        return member
 
 
 def require(request: HttpRequest, capability: str) -> None:

@@ -4,11 +4,12 @@ import json
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from frontoffice.core import capabilities, verbs
-from frontoffice.core.models import WEEKDAYS, Department, Member, Organization, Site
+from frontoffice.core.models import WEEKDAYS, Department, Member, Organization, Site, User
 
 WEEKDAY_LABELS = {
     "mon": _("Monday"), "tue": _("Tuesday"), "wed": _("Wednesday"), "thu": _("Thursday"),
@@ -32,6 +33,14 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("That e-mail and password do not match. Check both and try again."),
         "inactive": _("This account is switched off."),
     }
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    """Also mails people who were invited and never chose a password: their invitation tells them to
+    use "Forgot your password?" when its link has expired (Django skips unusable passwords)."""
+
+    def get_users(self, email):
+        return User.objects.filter(email__iexact=email.strip(), is_active=True)
 
 
 class OrganizationForm(forms.ModelForm):

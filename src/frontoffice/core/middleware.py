@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from frontoffice.core.models import Member
 
 SESSION_ORG_KEY = "frontoffice_org"
 SESSION_OTP_PENDING = "frontoffice_otp_pending"
 
-# Paths that work without a verified second factor (so the person can finish signing in).
-_OTP_FREE_PREFIXES = ("/account/", "/static/", "/i18n/", "/healthz")
+# Paths that work without a verified second factor, so the person can finish signing in (or leave).
+# Not the rest of /account/: a password alone must not change the password or turn two-factor off.
+_OTP_FREE_PATHS = frozenset({"/account/login/", "/account/logout/", "/account/two-factor/",
+                             "/account/two-factor/setup/"})
+_OTP_FREE_PREFIXES = ("/account/password/reset/", "/static/", "/i18n/", "/healthz")
+
+
+def second_factor_missing(request) -> bool:
+    """The session still owes a second factor: a code after signing in, or a device its role must have."""
+    if request.user.is_verified():
+        return False
+    member = getattr(request, "member", None)
+    return bool(request.session.get(SESSION_OTP_PENDING)) or (member is not None and member.needs_two_factor)
 
 
 def membership_for(user, organization_id: int | None) -> Member | None:
@@ -60,15 +73,15 @@ class MembershipMiddleware:
         return self.get_response(request)
 
     def _second_factor_gate(self, request):
-        if request.path.startswith(_OTP_FREE_PREFIXES) or request.path.startswith("/api/"):
+        # The API asks the same question in its SessionAuth; tokens are a credential of their own.
+        if (request.path in _OTP_FREE_PATHS or request.path.startswith(_OTP_FREE_PREFIXES)
+                or request.path.startswith("/api/")):
             return None
-        if request.user.is_verified():
+        if not second_factor_missing(request):
             return None
         if request.session.get(SESSION_OTP_PENDING):
             return redirect(reverse("core:two_factor_verify") + f"?next={request.get_full_path()}")
-        if request.member is not None and request.member.needs_two_factor:
-            return redirect("core:two_factor_setup")
-        return None
+        return redirect("core:two_factor_setup")
 
 
 class SecurityHeadersMiddleware:
@@ -87,4 +100,23 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.POLICY)
         response.headers.setdefault("Permissions-Policy", "geolocation=(), microphone=(), camera=(self)")
+        return response
+
+
+class ApiErrorsMiddleware:
+    """Answers under /api/ are JSON even when Django, not the API, refuses the request
+    (an unknown path, a method the route does not take)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (request.path.startswith("/api/") and response.status_code in (404, 405)
+                and not response.get("Content-Type", "").startswith("application/json")):
+            detail = _("Not found.") if response.status_code == 404 else _("This method is not allowed here.")
+            replacement = JsonResponse({"detail": str(detail), "errors": []}, status=response.status_code)
+            if "Allow" in response:
+                replacement["Allow"] = response["Allow"]
+            return replacement
         return response

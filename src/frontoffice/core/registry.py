@@ -1,4 +1,4 @@
-"""What apps add to the shell: navigation entries, global-search providers, dashboard panels.
+"""What apps add to the shell: navigation entries and global-search providers.
 
 Each app registers in its ``AppConfig.ready``; the shell shows only what the member may use.
 """

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import ConfigDict, EmailStr, Field, StringConstraints
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
@@ -28,6 +28,8 @@ class OrganizationOut(Schema):
 
 
 class OrganizationPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     name: Name | None = None
     language: Literal["en", "pl"] | None = None
     time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
@@ -89,6 +91,8 @@ class SiteOut(Schema):
 
 
 class SiteIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     name: Name
     address: Annotated[str, StringConstraints(max_length=1000)] = ""
     time_zone: Annotated[str, StringConstraints(max_length=64)] = ""
@@ -96,6 +100,8 @@ class SiteIn(Schema):
 
 
 class SitePatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     name: Name | None = None
     address: Annotated[str, StringConstraints(max_length=1000)] | None = None
     time_zone: Annotated[str, StringConstraints(max_length=64)] | None = None
@@ -118,6 +124,8 @@ class DepartmentOut(Schema):
 
 
 class DepartmentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     name: Name
     site_id: int | None = None
     phone: Phone = ""
@@ -126,6 +134,8 @@ class DepartmentIn(Schema):
 
 
 class DepartmentPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     name: Name | None = None
     site_id: int | None = None
     phone: Phone | None = None

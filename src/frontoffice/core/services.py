@@ -140,6 +140,8 @@ def organization_create(
         errors["owner_email"] = _("Enter a valid e-mail address.")
     if not name.strip():
         errors["name"] = _("The organisation needs a name.")
+    elif Organization.objects.filter(name__iexact=name.strip()).exists():
+        errors["name"] = _("An organisation with this name exists already.")
     if errors:
         raise ValidationError(errors)
     organization = Organization(
@@ -147,26 +149,32 @@ def organization_create(
         time_zone=time_zone, currency=currency.upper(), country=country.upper(),
     )
     _full_clean(organization)
+    _check_codes(organization)
     organization.save()
-    site = Site.objects.create(
-        organization=organization, name=site_name or _("Main office"), address=address,
-        opening_hours=presets.DEFAULT_OPENING_HOURS,
-    )
     with translation.override(language):
+        site = Site.objects.create(
+            organization=organization, name=site_name or _("Main office"), address=address,
+            opening_hours=presets.DEFAULT_OPENING_HOURS,
+        )
         for dept_name, extension in organization.preset.departments:
             Department.objects.create(organization=organization, site=site, name=str(dept_name), phone=extension)
+    # An existing person keeps their password: they become owner of one more organisation.
     user = User.objects.filter(email__iexact=owner_email).first()
     if user is None:
         user = User.objects.create_user(owner_email, owner_password, full_name=owner_name or owner_email.split("@")[0],
                                         language=language)
-    elif owner_password:
-        user.set_password(owner_password)
-        user.save(update_fields=["password"])
     owner = Member.objects.create(organization=organization, user=user, roles=[capabilities.OWNER])
     owner.sites.add(site)
     activity_record(organization=organization, actor=owner, verb="organization.created", subject=organization,
                     data={"vertical": vertical})
     return organization, owner
+
+
+def _check_codes(organization: Organization) -> None:
+    if not re.fullmatch(r"[A-Z]{3}", organization.currency):
+        raise ValidationError({"currency": _("Use a three-letter ISO 4217 code such as PLN or EUR.")})
+    if not re.fullmatch(r"[A-Z]{2}", organization.country):
+        raise ValidationError({"country": _("Use a two-letter country code such as PL or GB.")})
 
 
 ORGANIZATION_FIELDS = ("name", "language", "time_zone", "currency", "country", "visitor_retention_days",
@@ -184,10 +192,7 @@ def organization_update(*, actor: Member, organization: Organization, **fields) 
         fields["country"] = str(fields["country"]).upper()
     changed = _changes(organization, fields)
     _full_clean(organization)
-    if not re.fullmatch(r"[A-Z]{3}", organization.currency):
-        raise ValidationError({"currency": _("Use a three-letter ISO 4217 code such as PLN or EUR.")})
-    if not re.fullmatch(r"[A-Z]{2}", organization.country):
-        raise ValidationError({"country": _("Use a two-letter country code such as PL or GB.")})
+    _check_codes(organization)
     if changed:
         organization.save()
         activity_record(organization=organization, actor=actor, verb="organization.updated",

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from frontoffice.core.forms import PasswordResetForm
 from frontoffice.core.views import activity, auth, settings, shell
 
 app_name = "core"
@@ -18,6 +19,7 @@ urlpatterns = [
     path("account/two-factor/setup/", auth.two_factor_setup, name="two_factor_setup"),
     path("account/two-factor/disable/", auth.two_factor_disable, name="two_factor_disable"),
     path("account/password/reset/", auth_views.PasswordResetView.as_view(
+        form_class=PasswordResetForm,
         email_template_name="registration/password_reset_email.txt",
         subject_template_name="registration/password_reset_subject.txt",
         success_url=reverse_lazy("core:password_reset_done")), name="password_reset"),

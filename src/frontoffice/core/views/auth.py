@@ -33,6 +33,17 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+def lockout_username(request, credentials: dict | None) -> str | None:
+    """The account a sign-in attempt names, for django-axes: the e-mail, lower-cased.
+
+    Without it axes looks for the USERNAME_FIELD ("email") among the credentials, finds nothing in
+    the form's "username", and never counts a failure; and Owner@x and owner@x would count apart.
+    """
+    source = credentials or request.POST
+    value = source.get("username") or source.get("email")
+    return value.strip().lower() if isinstance(value, str) else None
+
+
 def _safe_next(request, default: str = "core:dashboard"):
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
