@@ -32,7 +32,7 @@ test: install-test
 
 # Re-extract and compile translations (extraction needs GNU gettext; compiling does not).
 messages: install
-	cd src/frontoffice && ../../$(BIN)/frontoffice manage makemessages -l pl --no-obsolete --no-location
+	$(BIN)/python -m frontoffice.i18n extract
 	$(BIN)/python -m frontoffice.i18n compile
 
 bench: install-test

@@ -33,6 +33,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 PUBLIC_URL = env_str("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Our apps first: their templates (sign-in, password reset) win over django.contrib.admin's.
+    "frontoffice.core",
+    "frontoffice.clients",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -44,8 +47,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "ninja",
-    "frontoffice.core",
-    "frontoffice.clients",
 ]
 
 MIDDLEWARE = [

@@ -194,7 +194,7 @@ class Department(models.Model):
     phone = models.CharField(_("extension or number"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     members = models.ManyToManyField(Member, blank=True, related_name="departments", verbose_name=_("members"))
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("department")
