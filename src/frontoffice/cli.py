@@ -1,4 +1,4 @@
-"""The ``frontoffice`` command: demo, serve, init, token, manage.
+"""The ``frontoffice`` command: demo, serve, init, token, import, manage.
 
 Every sub-command reads settings from FRONTOFFICE_* variables only. Errors print one line to
 stderr and exit non-zero.
@@ -116,6 +116,95 @@ def cmd_token(args) -> None:
     print(raw)
 
 
+def cmd_import_clients(args) -> None:
+    """Import a spreadsheet of clients synchronously, with a progress line on stderr."""
+    _setup()
+    _migrate()
+    from django.core.exceptions import ValidationError
+
+    from frontoffice.clients import importing
+    from frontoffice.core.models import Member, Organization
+
+    organization = Organization.objects.filter(slug=args.org).first()
+    if organization is None:
+        raise CliError(f"no organisation with the slug {args.org!r}")
+    members = Member.objects.select_related("organization", "user").filter(organization=organization, active=True)
+    if args.as_email:
+        actor = members.filter(user__email__iexact=args.as_email).first()
+        if actor is None:
+            raise CliError(f"{args.as_email} is not an active member of {args.org}")
+    else:  # the import is recorded as the work of an owner
+        actor = next((m for m in members.order_by("pk") if m.can("organization.manage")), None)
+        if actor is None:
+            raise CliError(f"{args.org} has no active owner; name the importing member with --as EMAIL")
+    mapping = {}
+    for item in args.map:
+        column, sep, target = item.partition("=")
+        if not sep or not column.strip():
+            raise CliError(f"--map {item!r}: write COLUMN=FIELD, e.g. --map 'Telefon 2=phones'")
+        mapping[column.strip()] = target.strip()
+    try:
+        with open(args.file, "rb") as handle:
+            content = handle.read(importing.MAX_BYTES + 1)
+    except OSError as exc:
+        raise CliError(f"{args.file}: {exc.strerror}") from None
+    try:
+        table = importing.read_table(content, os.path.basename(args.file))
+        report = importing.import_table(actor=actor, table=table, file_name=os.path.basename(args.file),
+                                        dry_run=args.dry_run, valid_rows_only=args.valid_rows_only,
+                                        skip_duplicates=args.skip_duplicates, mapping=mapping or None,
+                                        progress=_progress_line)
+    except ValidationError as exc:
+        raise CliError(_one_line(exc)) from None
+    finally:
+        print("", file=sys.stderr, flush=True)
+    _print_import_report(report)
+    if not report.ok and not args.valid_rows_only:
+        if args.dry_run:
+            raise CliError(f"{report.invalid_rows} row(s) have errors")
+        raise CliError(f"{report.invalid_rows} row(s) have errors, so nothing was imported; correct the file or "
+                       "use --valid-rows-only")
+
+
+def _progress_line(stage: str, done: int, total: int) -> None:
+    percent = 100 * done // total if total else 100
+    print(f"\r{stage} {done}/{total} rows  {percent:3d}%", end="", file=sys.stderr, flush=True)
+
+
+def _print_import_report(report) -> None:
+    columns = ", ".join(f"{c} → {t or '(ignored)'}" for c, t in zip(report.columns, report.mapping))
+    print(f"columns: {columns}")
+    print(f"rows: {report.rows}  valid: {report.valid}  with errors: {report.invalid_rows}  "
+          f"possible duplicates: {report.duplicate_rows}  ({report.seconds:.1f} s)")
+    for error in report.errors[:50]:
+        column = f" [{error['column']}]" if error["column"] else ""
+        print(f"  row {error['row']}{column}: {error['message']}")
+    if report.invalid_rows > 50 or len(report.errors) > 50:
+        print("  … (first 50 errors shown)")
+    for duplicate in report.duplicates[:20]:
+        other = (f"client #{duplicate['client_id']} {duplicate['client_name']}" if duplicate.get("client_id")
+                 else f"row {duplicate.get('other_row')}")
+        print(f"  row {duplicate['row']}: same {duplicate['reason']} as {other}")
+    if report.dry_run:
+        print("dry run: nothing was saved")
+    elif report.committed:
+        print(f"imported {report.created} client(s)")
+
+
+def cmd_worker(args) -> None:
+    """Run background tasks from the Redis queue (FRONTOFFICE_TASKS=rq); the default needs no worker."""
+    _setup()
+    from frontoffice.core import tasks
+
+    if tasks.backend() != tasks.RQ:
+        raise CliError("tasks run inside the server (FRONTOFFICE_TASKS=inprocess); "
+                       "set FRONTOFFICE_TASKS=rq and FRONTOFFICE_REDIS_URL to use a worker")
+    from rq import Worker
+
+    queue = tasks._rq_queue()
+    Worker([queue], connection=queue.connection).work(burst=args.burst, with_scheduler=False)
+
+
 def cmd_manage(args) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "frontoffice.settings")
     from django.core.management import execute_from_command_line
@@ -129,11 +218,18 @@ def _one_line(exc) -> str:
     return " ".join(getattr(exc, "messages", [str(exc)]))
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes as one line on stderr, like every other error (argparse prints the usage too)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from frontoffice import __version__
     from frontoffice.conf import env_int, env_str
 
-    parser = argparse.ArgumentParser(prog=PROG, description="The front office of an organisation, self-hosted.")
+    parser = _Parser(prog=PROG, description="The front office of an organisation, self-hosted.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -174,6 +270,29 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--org", help="the organisation's slug (needed when the person belongs to several)")
     t.add_argument("--name", default="command line")
     t.set_defaults(func=cmd_token)
+
+    p = sub.add_parser("import", help="import data from a spreadsheet")
+    import_sub = p.add_subparsers(dest="import_what", metavar="WHAT", required=True)
+    i = import_sub.add_parser("clients", help="import clients from a CSV or XLSX file (one transaction)",
+                              description="Checks every row; a file with errors imports nothing unless "
+                                          "--valid-rows-only. Columns are matched by their headers (English or "
+                                          "Polish); --map changes that.")
+    i.add_argument("file", metavar="FILE")
+    i.add_argument("--org", required=True, help="the organisation's slug")
+    i.add_argument("--dry-run", action="store_true", help="check and report, save nothing")
+    i.add_argument("--valid-rows-only", action="store_true", help="import the valid rows even if others have errors")
+    i.add_argument("--skip-duplicates", action="store_true",
+                   help="leave out rows matching a client on file (phone, e-mail, identifier, name + birth date)")
+    i.add_argument("--map", action="append", default=[], metavar="COLUMN=FIELD",
+                   help="which field a column goes to (first_name, last_name, full_name, organization_name, kind, "
+                        "date_of_birth, phones, emails, street, postal_code, city, country, tags, notes, "
+                        "identifiers.KEY, custom.KEY; empty or 'ignore' to skip); repeatable")
+    i.add_argument("--as", dest="as_email", metavar="EMAIL", help="the member doing the import (default: an owner)")
+    i.set_defaults(func=cmd_import_clients)
+
+    p = sub.add_parser("worker", help="run queued background tasks (only with FRONTOFFICE_TASKS=rq)")
+    p.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("manage", help="run a Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
