@@ -62,6 +62,7 @@ def _apply(client: Client, clean: CleanClient) -> dict[str, bool]:
 
 def _store_contacts(client: Client, clean: CleanClient) -> bool:
     """Replace phones, e-mails and identifier rows when they differ; True if anything changed."""
+    _forget_prefetched(client)
     organization = client.organization
     old_phones = [p.number for p in client.phones.all()] if client.pk else []
     old_emails = [e.email for e in client.emails.all()] if client.pk else []
@@ -83,8 +84,14 @@ def _store_contacts(client: Client, clean: CleanClient) -> bool:
     return changed
 
 
+def _forget_prefetched(client: Client) -> None:
+    # A client loaded with prefetch_related("phones") would otherwise answer with the old contacts.
+    getattr(client, "_prefetched_objects_cache", {}).clear()
+
+
 def reindex(client: Client) -> None:
     """Recompute the stored search text of ``client`` and its full-text rows."""
+    _forget_prefetched(client)
     client.sort_name, client.search_text = search.texts_for(
         client, phone_numbers=[p.number for p in client.phones.all()], emails=[e.email for e in client.emails.all()])
     Client.objects.filter(pk=client.pk).update(sort_name=client.sort_name, search_text=client.search_text)
