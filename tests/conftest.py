@@ -14,6 +14,8 @@ from tests.core.factories import MemberFactory, OrganizationFactory, SiteFactory
 def _isolated_files(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Argon2 as in production, at a test-sized cost (tests/core/test_auth.py checks the real one).
+    settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher", *settings.PASSWORD_HASHERS]
 
 
 @pytest.fixture
@@ -48,6 +50,16 @@ def owner(org, make_member):
 @pytest.fixture
 def receptionist(org, make_member):
     return make_member(org, caps.RECEPTIONIST)
+
+
+@pytest.fixture
+def manager(org, make_member):
+    return make_member(org, caps.MANAGER)
+
+
+@pytest.fixture
+def auditor(org, make_member):
+    return make_member(org, caps.AUDITOR)
 
 
 @pytest.fixture

@@ -157,7 +157,7 @@ def cmd_import_clients(args) -> None:
     except ValidationError as exc:
         raise CliError(_one_line(exc)) from None
     finally:
-        print("", file=sys.stderr, flush=True)
+        print(file=sys.stderr, flush=True)
     _print_import_report(report)
     if not report.ok and not args.valid_rows_only:
         if args.dry_run:

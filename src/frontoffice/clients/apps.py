@@ -9,6 +9,7 @@ class ClientsConfig(AppConfig):
 
     def ready(self):
         from frontoffice.clients import global_search, verbs  # noqa: F401  (registers search and verb labels)
+        from frontoffice.clients import demo  # noqa: F401  (adds the demo clients to core.demo.DEMO_LOADERS)
         from frontoffice.core.registry import NavItem, registry
 
         registry.add_nav(NavItem("clients", _("Clients"), "clients:list", "clients.view", order=10, term="clients"))

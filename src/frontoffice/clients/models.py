@@ -37,7 +37,10 @@ class Client(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     archived = models.BooleanField(_("archived"), default=False)
-    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Indexed only where set (Meta.indexes): nearly every row is NULL, and a plain index made SQLite's
+    # planner, once ANALYZE had run, pick it for "merged_into IS NULL" and sort the whole table.
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    db_index=False)
     erased_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -49,6 +52,7 @@ class Client(models.Model):
         indexes = [
             models.Index(fields=["organization", "sort_name", "id"], name="client_org_sort"),
             models.Index(fields=["organization", "date_of_birth"], name="client_org_dob"),
+            models.Index(fields=["merged_into"], name="client_merged_into", condition=models.Q(merged_into__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -173,3 +177,47 @@ class Merge(models.Model):
 
     class Meta:
         ordering = ["-merged_at"]
+
+
+class ImportJob(models.Model):
+    """One spreadsheet import: the uploaded file, the column mapping, its progress and its report.
+
+    A dry run and the commit that follows it are two jobs over the same stored file. Written by
+    ``clients.importing`` only; the file is deleted once the rows are in (or the import is cancelled).
+    """
+
+    NEW, PENDING, RUNNING, DONE, FAILED, CANCELLED = "new", "pending", "running", "done", "failed", "cancelled"
+    STATUSES = [(NEW, _("waiting for the column mapping")), (PENDING, _("waiting to start")),
+                (RUNNING, _("running")), (DONE, _("done")), (FAILED, _("failed")), (CANCELLED, _("cancelled"))]
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=300, blank=True)
+    file_name = models.CharField(max_length=255)  # as uploaded, for people to recognise
+    dry_run = models.BooleanField(default=True)
+    valid_rows_only = models.BooleanField(default=False)
+    skip_duplicates = models.BooleanField(default=False)
+    mapping = models.JSONField(default=list, blank=True)  # one target field per column ("" = ignored)
+    source = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField(max_length=10, choices=STATUSES, default=NEW)
+    stage = models.CharField(max_length=10, blank=True)  # checking | saving, while running
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "-created_at"], name="import_job_org_time")]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.processed / self.total)) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.DONE, self.FAILED, self.CANCELLED)

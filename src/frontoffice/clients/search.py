@@ -131,6 +131,17 @@ def _substring_filter(queryset: QuerySet, words: list[str]) -> QuerySet:
     return queryset
 
 
+def _starts_with_digits(column: str, prefix: str) -> Q:
+    """``column`` starts with the digits ``prefix``, as a range the btree index serves on both engines
+    (``LIKE 'prefix%'`` is not indexed by SQLite's case-insensitive LIKE nor by a PostgreSQL btree in a
+    non-C collation: a scan of every phone, 0.2–1.2 s at 1,400,000 numbers)."""
+    above = prefix.rstrip("9")
+    if not above:
+        return Q(**{f"{column}__gte": prefix})
+    above = above[:-1] + str(int(above[-1]) + 1)
+    return Q(**{f"{column}__gte": prefix, f"{column}__lt": above})
+
+
 def exact_matches(organization, q: str) -> list[int]:
     """Ids of clients whose phone, e-mail or identifier is exactly what was typed."""
     from frontoffice.clients.models import ClientEmail, ClientIdentifier, ClientPhone
@@ -140,7 +151,7 @@ def exact_matches(organization, q: str) -> list[int]:
     if phones.looks_like_phone(q):
         e164 = phones.try_normalize(q, organization.country)
         suffix = phones.digits(q)[::-1]
-        condition = Q(reversed_digits__startswith=suffix)
+        condition = _starts_with_digits("reversed_digits", suffix)
         if e164:
             condition |= Q(number=e164)
         ids += ClientPhone.objects.filter(condition, organization=organization).values_list("client_id", flat=True)[:50]

@@ -116,7 +116,7 @@ def clean_client(organization: Organization, data: ClientInput,
     tags = list(dict.fromkeys(_text(t, 40) for t in (data.tags or []) if _text(t, 40)))
     if len(tags) > MAX_TAGS:
         fail("tags", _("Use at most %(n)s tags.") % {"n": MAX_TAGS})
-    country = _text(data.country, 2).upper()
+    country = _text(data.country, 100).upper()  # checked whole: "Poland" is not "PO"
     if country and not re.fullmatch(r"[A-Z]{2}", country):
         fail("country", _("Use a two-letter country code such as PL."))
     custom = clean_custom(organization, data.custom or {}, fields, fail)

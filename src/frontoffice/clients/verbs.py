@@ -17,6 +17,7 @@ register({
     "client.party_removed": _("removed a related party"),
     "client.conflict_checked": _("ran a conflict check"),
     "client.imported": _("imported clients"),
+    "client.exported_list": _("exported the client list"),
     "client_field.created": _("added a client field"),
     "client_field.updated": _("changed a client field"),
 })

@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from frontoffice.core.models import Member
@@ -80,7 +81,7 @@ class MembershipMiddleware:
         if not second_factor_missing(request):
             return None
         if request.session.get(SESSION_OTP_PENDING):
-            return redirect(reverse("core:two_factor_verify") + f"?next={request.get_full_path()}")
+            return redirect(reverse("core:two_factor_verify") + "?" + urlencode({"next": request.get_full_path()}))
         return redirect("core:two_factor_setup")
 
 

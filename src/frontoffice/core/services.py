@@ -327,12 +327,12 @@ def _department_fields(organization: Organization, fields: dict[str, Any], exclu
 
 @transaction.atomic
 def department_create(*, actor: Member, name: str, site: Site | None = None, phone: str = "", email: str = "",
-                      members: list[Member] | None = None) -> Department:
+                      members: list[Member] | None = None, active: bool = True) -> Department:
     organization = actor.organization
     fields = _department_fields(organization, {"name": name, "site": site, "email": email,
                                                "members": members or []})
     department = Department.objects.create(organization=organization, name=fields["name"], site=site,
-                                           phone=phone.strip(), email=email.strip())
+                                           phone=phone.strip(), email=email.strip(), active=active)
     department.members.set(fields["members"])
     activity_record(organization=organization, actor=actor, verb="department.created", subject=department,
                     site=site)

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -29,7 +29,7 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         if user_has_device(form.get_user(), confirmed=True):
             self.request.session[SESSION_OTP_PENDING] = True
-            return redirect(f"{reverse('core:two_factor_verify')}?next={self.get_success_url()}")
+            return redirect(f"{reverse('core:two_factor_verify')}?{urlencode({'next': self.get_success_url()})}")
         return response
 
 

@@ -115,15 +115,14 @@ def department_edit(request, pk=None):
     department = get_object_or_404(request.org.departments, pk=pk) if pk else None
     form = DepartmentForm(request.POST or None, instance=department, organization=request.org)
     if request.method == "POST" and form.is_valid():
-        data = {k: form.cleaned_data[k] for k in ("name", "site", "phone", "email")}
+        data = {k: form.cleaned_data[k] for k in ("name", "site", "phone", "email", "active")}
         members = list(form.cleaned_data["members"])
         if department is None:
             done = _attempt(form, lambda: services.department_create(actor=request.member, members=members, **data))
         else:
             department.refresh_from_db()
             done = _attempt(form, lambda: services.department_update(
-                actor=request.member, department=department, members=members, active=form.cleaned_data["active"],
-                **data))
+                actor=request.member, department=department, members=members, **data))
         if done:
             messages.success(request, _("Department saved."))
             return redirect("core:departments")
