@@ -10,8 +10,10 @@ class ClientsConfig(AppConfig):
     def ready(self):
         from frontoffice.clients import global_search, verbs  # noqa: F401  (registers search and verb labels)
         from frontoffice.clients import demo  # noqa: F401  (adds the demo clients to core.demo.DEMO_LOADERS)
+        from frontoffice.clients.queries import client_names
         from frontoffice.core.registry import NavItem, registry
 
+        registry.client_names = client_names
         registry.add_nav(NavItem("clients", _("Clients"), "clients:list", "clients.view", order=10, term="clients"))
         registry.add_nav(NavItem("client_duplicates", _("Duplicates"), "clients:duplicates", "clients.merge",
                                  order=11))

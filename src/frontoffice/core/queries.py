@@ -41,6 +41,17 @@ def activity_filtered(
     return rows
 
 
+def with_client_names(organization: Organization, activities) -> list[Activity]:
+    """The activities as a list, each with ``client_name`` (or "") for showing them."""
+    from frontoffice.core.registry import registry
+
+    rows = list(activities)
+    names = registry.client_names(organization, {a.client_id for a in rows if a.client_id})
+    for activity in rows:
+        activity.client_name = names.get(activity.client_id, "")
+    return rows
+
+
 def members_of(organization: Organization, *, active_only: bool = False) -> QuerySet[Member]:
     rows = organization.members.select_related("user").prefetch_related("sites").order_by("user__full_name")
     return rows.filter(active=True) if active_only else rows

@@ -34,9 +34,16 @@ class SearchResult:
     detail: str = ""
 
 
+def _no_client_names(organization, ids) -> dict[int, str]:
+    return {}
+
+
 @dataclass
 class Registry:
     nav: list[NavItem] = field(default_factory=list)
+    # (organization, client ids) -> {id: current display name}; the clients app provides it, so
+    # the activity log can keep only ids and still show names (erased clients show their pseudonym).
+    client_names: Callable = _no_client_names
     search: list[tuple[int, str, Callable]] = field(default_factory=list)  # (order, capability, provider)
 
     def add_nav(self, item: NavItem) -> None:

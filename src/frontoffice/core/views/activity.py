@@ -26,6 +26,7 @@ def activity_log(request):
         page = paginate_desc(rows, key="occurred_at", cursor=request.GET.get("cursor"), limit=PAGE_SIZE)
     except BadCursor:
         page = paginate_desc(rows, key="occurred_at", cursor=None, limit=PAGE_SIZE)
+    page.items = queries.with_client_names(request.org, page.items)
     query = request.GET.copy()
     query.pop("cursor", None)
     return render_page(request, "core/activity.html", {"form": form, "page": page, "query": query.urlencode()},

@@ -24,7 +24,7 @@ from frontoffice.core.views.helpers import render_page
 def dashboard(request):
     org = request.org
     today = timezone.localdate(timezone=org.tz)
-    mine = queries.activity_filtered(org, actor=request.member, since=today)[:10]
+    mine = queries.with_client_names(org, queries.activity_filtered(org, actor=request.member, since=today)[:10])
     return render(request, "core/dashboard.html", {"today": today, "my_activity": mine})
 
 
