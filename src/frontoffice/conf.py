@@ -80,7 +80,7 @@ def secret_key(directory: Path) -> str:
     if given:
         return given
     path = directory / "secret_key"
-    if not path.exists():
+    if not path.exists() or not path.read_text().strip():  # missing, or left empty by a crash mid-write
         path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(50))
     return path.read_text().strip()

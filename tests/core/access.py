@@ -20,36 +20,70 @@ def _token_of(world, member):
 
 
 def _organization_form(world, member):
-    return {"name": "Alpha Clinic renamed", "language": "en", "time_zone": "Europe/Warsaw", "currency": "PLN",
-            "country": "PL", "visitor_retention_days": 90, "caller_retention_days": 365}
+    return {
+        "name": "Alpha Clinic renamed",
+        "language": "en",
+        "time_zone": "Europe/Warsaw",
+        "currency": "PLN",
+        "country": "PL",
+        "visitor_retention_days": 90,
+        "caller_retention_days": 365,
+    }
 
 
 def _site_form(world, member):
-    return {"name": "Annex", "address": "1 Side Street", "time_zone": "", "active": "on",
-            "hours_mon": "08:00-16:00", "hours_tue": "08:00-12:00, 13:00-16:00"}
+    return {
+        "name": "Annex",
+        "address": "1 Side Street",
+        "time_zone": "",
+        "active": "on",
+        "hours_mon": "08:00-16:00",
+        "hours_tue": "08:00-12:00, 13:00-16:00",
+    }
 
 
 def _department_form(world, member):
-    return {"name": "Billing desk", "site": world.site.pk, "phone": "401", "email": "billing@example.com",
-            "members": [world.colleague.pk], "active": "on"}
+    return {
+        "name": "Billing desk",
+        "site": world.site.pk,
+        "phone": "401",
+        "email": "billing@example.com",
+        "members": [world.colleague.pk],
+        "active": "on",
+    }
 
 
 def _invite_form(world, member):
-    return {"full_name": "New Person", "email": "new.person@example.com", "roles": [caps.RECEPTIONIST],
-            "sites": [world.site.pk]}
+    return {
+        "full_name": "New Person",
+        "email": "new.person@example.com",
+        "roles": [caps.RECEPTIONIST],
+        "sites": [world.site.pk],
+    }
 
 
 def _member_form(world, member):
-    return {"title": "Senior receptionist", "phone": "105", "roles": [caps.RECEPTIONIST],
-            "sites": [world.site.pk], "active": "on"}
+    return {
+        "title": "Senior receptionist",
+        "phone": "105",
+        "roles": [caps.RECEPTIONIST],
+        "sites": [world.site.pk],
+        "active": "on",
+    }
 
 
 ROUTES = [
     # the shell
     Route("GET", "core:dashboard", "dashboard.view"),
     Route("POST", "core:switch_organization", None, data=lambda w, m: {"organization": w.org.pk}, ok=(302,)),
-    Route("POST", "core:set_language", None, kind=PUBLIC, data=lambda w, m: {"language": "pl", "next": "/"},
-          ok=(302,)),
+    Route(
+        "POST",
+        "core:set_language",
+        None,
+        kind=PUBLIC,
+        data=lambda w, m: {"language": "pl", "next": "/"},
+        ok=(302,),
+    ),
     Route("GET", "core:search", "search.use", query=lambda w, m: {"q": "Reg"}),
     Route("GET", "core:healthz", None, kind=PUBLIC),
     # signing in
@@ -60,8 +94,14 @@ ROUTES = [
     Route("POST", "core:two_factor_disable", None, ok=(302,)),
     Route("GET", "core:password_reset", None, kind=PUBLIC),
     Route("GET", "core:password_reset_done", None, kind=PUBLIC),
-    Route("GET", "core:password_reset_confirm", None, kind=PUBLIC, args=lambda w, m: ["MQ", "not-a-token"],
-          tenant_ids=False),  # a stale link: the page says so
+    Route(
+        "GET",
+        "core:password_reset_confirm",
+        None,
+        kind=PUBLIC,
+        args=lambda w, m: ["MQ", "not-a-token"],
+        tenant_ids=False,
+    ),  # a stale link: the page says so
     Route("GET", "core:password_reset_complete", None, kind=PUBLIC),
     Route("GET", "core:password_change", None, kind=USER),
     Route("GET", "core:password_change_done", None, kind=USER),
@@ -72,23 +112,47 @@ ROUTES = [
     Route("GET", "core:site_new", "sites.manage"),
     Route("POST", "core:site_new", "sites.manage", data=_site_form, ok=(302,)),
     Route("GET", "core:site_edit", "sites.manage", args=lambda w, m: [w.site.pk]),
-    Route("POST", "core:site_edit", "sites.manage", args=lambda w, m: [w.site.pk], data=_site_form, ok=(302,)),
-    Route("POST", "core:closure_add", "sites.manage", args=lambda w, m: [w.site.pk],
-          data=lambda w, m: {"starts_on": "2031-05-01", "reason": "Labour Day"}, ok=(302,)),
-    Route("POST", "core:closure_remove", "sites.manage", args=lambda w, m: [w.site.pk, w.closure.pk], ok=(302,)),
+    Route(
+        "POST", "core:site_edit", "sites.manage", args=lambda w, m: [w.site.pk], data=_site_form, ok=(302,)
+    ),
+    Route(
+        "POST",
+        "core:closure_add",
+        "sites.manage",
+        args=lambda w, m: [w.site.pk],
+        data=lambda w, m: {"starts_on": "2031-05-01", "reason": "Labour Day"},
+        ok=(302,),
+    ),
+    Route(
+        "POST", "core:closure_remove", "sites.manage", args=lambda w, m: [w.site.pk, w.closure.pk], ok=(302,)
+    ),
     Route("GET", "core:departments", "departments.view"),
     Route("GET", "core:department_new", "departments.manage"),
     Route("POST", "core:department_new", "departments.manage", data=_department_form, ok=(302,)),
     Route("GET", "core:department_edit", "departments.manage", args=lambda w, m: [w.department.pk]),
-    Route("POST", "core:department_edit", "departments.manage", args=lambda w, m: [w.department.pk],
-          data=_department_form, ok=(302,)),
-    Route("POST", "core:department_delete", "departments.manage", args=lambda w, m: [w.department.pk], ok=(302,)),
+    Route(
+        "POST",
+        "core:department_edit",
+        "departments.manage",
+        args=lambda w, m: [w.department.pk],
+        data=_department_form,
+        ok=(302,),
+    ),
+    Route(
+        "POST", "core:department_delete", "departments.manage", args=lambda w, m: [w.department.pk], ok=(302,)
+    ),
     Route("GET", "core:members", "members.view"),
     Route("GET", "core:member_invite", "members.manage"),
     Route("POST", "core:member_invite", "members.manage", data=_invite_form, ok=(302,)),
     Route("GET", "core:member_edit", "members.manage", args=lambda w, m: [w.colleague.pk]),
-    Route("POST", "core:member_edit", "members.manage", args=lambda w, m: [w.colleague.pk], data=_member_form,
-          ok=(302,)),
+    Route(
+        "POST",
+        "core:member_edit",
+        "members.manage",
+        args=lambda w, m: [w.colleague.pk],
+        data=_member_form,
+        ok=(302,),
+    ),
     Route("GET", "core:tokens", "tokens.manage_own"),
     Route("POST", "core:tokens", "tokens.manage_own", data=lambda w, m: {"name": "export"}),
     Route("POST", "core:token_revoke", "tokens.manage_own", args=_token_of, ok=(302,)),
@@ -101,22 +165,59 @@ ROUTES = [
     # the API
     Route("GET", "api:me", None, kind=API),
     Route("GET", "api:organization_get", "organization.view", kind=API),
-    Route("PATCH", "api:organization_patch", "organization.manage", kind=API,
-          data=lambda w, m: {"name": "Alpha renamed"}),
+    Route(
+        "PATCH",
+        "api:organization_patch",
+        "organization.manage",
+        kind=API,
+        data=lambda w, m: {"name": "Alpha renamed"},
+    ),
     Route("GET", "api:site_list", "organization.view", kind=API),
-    Route("POST", "api:site_create", "sites.manage", kind=API, data=lambda w, m: {"name": "Annex"}, ok=(201,)),
-    Route("PATCH", "api:site_patch", "sites.manage", kind=API, args=lambda w, m: [w.site.pk],
-          data=lambda w, m: {"address": "2 Main Street"}),
+    Route(
+        "POST", "api:site_create", "sites.manage", kind=API, data=lambda w, m: {"name": "Annex"}, ok=(201,)
+    ),
+    Route(
+        "PATCH",
+        "api:site_patch",
+        "sites.manage",
+        kind=API,
+        args=lambda w, m: [w.site.pk],
+        data=lambda w, m: {"address": "2 Main Street"},
+    ),
     Route("GET", "api:department_list", "departments.view", kind=API),
-    Route("POST", "api:department_create", "departments.manage", kind=API, data=lambda w, m: {"name": "Billing"},
-          ok=(201,)),
+    Route(
+        "POST",
+        "api:department_create",
+        "departments.manage",
+        kind=API,
+        data=lambda w, m: {"name": "Billing"},
+        ok=(201,),
+    ),
     Route("GET", "api:department_get", "departments.view", kind=API, args=lambda w, m: [w.department.pk]),
-    Route("PATCH", "api:department_patch", "departments.manage", kind=API, args=lambda w, m: [w.department.pk],
-          data=lambda w, m: {"phone": "555"}),
-    Route("DELETE", "api:department_delete", "departments.manage", kind=API, args=lambda w, m: [w.department.pk],
-          ok=(204,)),
+    Route(
+        "PATCH",
+        "api:department_patch",
+        "departments.manage",
+        kind=API,
+        args=lambda w, m: [w.department.pk],
+        data=lambda w, m: {"phone": "555"},
+    ),
+    Route(
+        "DELETE",
+        "api:department_delete",
+        "departments.manage",
+        kind=API,
+        args=lambda w, m: [w.department.pk],
+        ok=(204,),
+    ),
     Route("GET", "api:member_list", "members.view", kind=API),
     Route("GET", "api:activity_list", "activity.view", kind=API),
-    Route("GET", "api:activity_list", "activity.view_own", kind=API, query=lambda w, m: {"actor": m.pk},
-          label="own"),
+    Route(
+        "GET",
+        "api:activity_list",
+        "activity.view_own",
+        kind=API,
+        query=lambda w, m: {"actor": m.pk},
+        label="own",
+    ),
 ]

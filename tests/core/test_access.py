@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.db import transaction
@@ -71,16 +72,15 @@ def _client_for(route, member: Member) -> Client:
 
 def _send(route, client: Client, url: str, body):
     if route.is_api:
-        return client.generic(route.method, url, json.dumps(body) if body is not None else "",
-                              content_type="application/json")
+        return client.generic(
+            route.method, url, json.dumps(body) if body is not None else "", content_type="application/json"
+        )
     if route.method == "GET":
         return client.get(url)
     return client.generic(route.method, url, _form(body), content_type="application/x-www-form-urlencoded")
 
 
 def _form(body) -> str:
-    from urllib.parse import urlencode
-
     return urlencode(body or {}, doseq=True)
 
 
@@ -109,6 +109,7 @@ def _foreign_member(world) -> Member:
 
 # --- anonymous ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("route", ROUTES, ids=ids)
 def test_anonymous_is_sent_to_sign_in_or_refused_401(route, world):
     response, before = _request(route, world, url_for=_allowed_member(world, route), client=Client())
@@ -136,8 +137,9 @@ def test_api_refuses_a_bad_or_revoked_token_with_401(route, token, world):
     elif token == "inactive member":
         _found, token = services.token_create(member=member, name="left")
         Member.objects.filter(pk=member.pk).update(active=False)
-    response, before = _request(route, world, url_for=member,
-                                client=Client(headers={"Authorization": f"Bearer {token}"}))
+    response, before = _request(
+        route, world, url_for=member, client=Client(headers={"Authorization": f"Bearer {token}"})
+    )
     _assert_api_error(response, 401)
     assert Activity.objects.count() == before
 
@@ -179,8 +181,9 @@ FOREIGN = [route for route in ROUTES if route.kind in (PAGE, USER, API) and rout
 @pytest.mark.parametrize("route", FOREIGN, ids=[route.id for route in FOREIGN])
 def test_member_of_another_organisation_using_our_ids_gets_404(route, world):
     stranger = _foreign_member(world)  # holds every role there, so only tenancy can refuse
-    response, before = _request(route, world, url_for=_allowed_member(world, route),
-                                client=_client_for(route, stranger))
+    response, before = _request(
+        route, world, url_for=_allowed_member(world, route), client=_client_for(route, stranger)
+    )
     if route.is_api:
         _assert_api_error(response, 404)
     else:
@@ -203,6 +206,7 @@ def test_member_with_the_capability_gets_through(route, world):
 
 
 # --- the table itself -----------------------------------------------------------------------
+
 
 def _url_patterns(patterns=None, prefix="", namespace=""):
     """(name with namespace, route) of every pattern in the URLconf."""
@@ -234,8 +238,9 @@ def _openapi_path(route: str) -> str:
 
 def test_every_api_operation_is_in_the_access_table_with_its_method():
     paths = dict(_url_patterns())
-    operations = {(method.upper(), path) for path, spec in api.get_openapi_schema()["paths"].items()
-                  for method in spec}
+    operations = {
+        (method.upper(), path) for path, spec in api.get_openapi_schema()["paths"].items() for method in spec
+    }
     in_table = {(route.method, _openapi_path(paths[route.name])) for route in ROUTES if route.kind == API}
     assert operations - in_table == set(), "API operations missing from the access table"
     assert in_table - operations == set(), "access-table API rows with a method the operation does not have"

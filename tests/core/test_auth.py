@@ -41,6 +41,7 @@ def device(owner):
 
 # --- e-mail and password --------------------------------------------------------------------
 
+
 def test_sign_in_with_email_and_password_reaches_the_dashboard(owner, client):
     response = _login(client, owner.user.email.upper())
     assert response.status_code == 302
@@ -88,13 +89,16 @@ def test_lock_out_is_per_account_so_a_colleague_at_the_same_desk_can_sign_in(own
 
 # --- password reset -------------------------------------------------------------------------
 
+
 def test_password_reset_mails_a_link_that_sets_a_new_password(owner, client, mailoutbox):
     response = client.post(reverse("core:password_reset"), {"email": owner.user.email})
     assert response.status_code == 302
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [owner.user.email]
     form_url = client.get(_link_path(mailoutbox[0].body))["Location"]
-    done = client.post(form_url, {"new_password1": "a brand new passphrase", "new_password2": "a brand new passphrase"})
+    done = client.post(
+        form_url, {"new_password1": "a brand new passphrase", "new_password2": "a brand new passphrase"}
+    )
     assert done.status_code == 302
     assert _login(Client(), owner.user.email, "a brand new passphrase").status_code == 302
 
@@ -107,14 +111,16 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(d
 
 def test_invited_person_whose_link_expired_can_ask_for_a_new_one(owner, client, mailoutbox):
     # The invitation says: if the link has expired, use "Forgot your password?".
-    invited = services.member_invite(actor=owner, email="late@example.com", full_name="Late Comer",
-                                     roles=[caps.RECEPTIONIST], notify=False)
+    invited = services.member_invite(
+        actor=owner, email="late@example.com", full_name="Late Comer", roles=[caps.RECEPTIONIST], notify=False
+    )
     assert not invited.user.has_usable_password()
     client.post(reverse("core:password_reset"), {"email": "late@example.com"})
     assert [mail.to for mail in mailoutbox] == [["late@example.com"]]
 
 
 # --- two-factor sign-in ---------------------------------------------------------------------
+
 
 def test_two_factor_setup_confirms_the_device_with_a_real_code(owner, signed_in):
     client = signed_in(owner)
@@ -149,7 +155,9 @@ def test_sign_in_with_a_device_asks_for_the_code_before_any_page(owner, device, 
         blocked = client.get(path)
         assert blocked.status_code == 302
         assert blocked["Location"].startswith(reverse("core:two_factor_verify"))
-    verified = client.post(reverse("core:two_factor_verify"), {"code": _code(device), "next": "/settings/members/"})
+    verified = client.post(
+        reverse("core:two_factor_verify"), {"code": _code(device), "next": "/settings/members/"}
+    )
     assert verified.status_code == 302
     assert verified["Location"] == "/settings/members/"
     assert client.get("/").status_code == 200
@@ -178,8 +186,14 @@ def test_half_signed_in_session_cannot_turn_off_two_factor(owner, device, client
 
 def test_half_signed_in_session_cannot_change_the_password(owner, device, client):
     _login(client, owner.user.email)
-    client.post(reverse("core:password_change"), {
-        "old_password": PASSWORD, "new_password1": "taken over by a thief", "new_password2": "taken over by a thief"})
+    client.post(
+        reverse("core:password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "taken over by a thief",
+            "new_password2": "taken over by a thief",
+        },
+    )
     owner.user.refresh_from_db()
     assert owner.user.check_password(PASSWORD)
 
@@ -191,8 +205,9 @@ def test_fully_signed_in_session_can_use_the_api(owner, device, client):
 
 
 @pytest.mark.parametrize("role", [caps.OWNER, caps.MANAGER])
-def test_required_two_factor_sends_an_owner_or_manager_without_a_device_to_the_setup(role, org, make_member,
-                                                                                       signed_in):
+def test_required_two_factor_sends_an_owner_or_manager_without_a_device_to_the_setup(
+    role, org, make_member, signed_in
+):
     org.require_two_factor = True
     org.save()
     client = signed_in(make_member(org, role))
@@ -260,8 +275,10 @@ def test_the_code_page_brings_one_back_to_the_full_address_asked_for(owner, devi
 
 def test_sign_in_with_a_device_keeps_the_full_next_address(owner, device, client):
     wanted = "/search/?q=Reg&page=2"
-    response = client.post(f"{LOGIN}?{urlencode({'next': wanted})}", {"username": owner.user.email,
-                                                                       "password": PASSWORD, "next": wanted})
+    response = client.post(
+        f"{LOGIN}?{urlencode({'next': wanted})}",
+        {"username": owner.user.email, "password": PASSWORD, "next": wanted},
+    )
     verified = client.post(response["Location"], {"code": _code(device)})
     assert verified["Location"] == wanted
 

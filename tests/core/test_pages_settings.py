@@ -1,4 +1,5 @@
-"""The settings pages: every form's happy path, and bad input re-rendered with the input kept and nothing changed."""
+"""The settings pages: every form's happy path, and bad input shown again with the input kept and
+nothing changed."""
 
 from __future__ import annotations
 
@@ -44,34 +45,49 @@ def _snapshot(model, **filters):
 
 # --- organisation ---------------------------------------------------------------------------
 
-ORGANIZATION = {"name": "Alpha Health", "language": "en", "time_zone": "Europe/London", "currency": "GBP",
-                "country": "GB", "visitor_retention_days": "30", "caller_retention_days": "60"}
+ORGANIZATION = {
+    "name": "Alpha Health",
+    "language": "en",
+    "time_zone": "Europe/London",
+    "currency": "GBP",
+    "country": "GB",
+    "visitor_retention_days": "30",
+    "caller_retention_days": "60",
+}
 
 
 def test_organization_form_saves_and_records(org, owner, as_owner):
     response = as_owner.post(reverse("core:organization"), ORGANIZATION)
     assert response.status_code == 302
     org.refresh_from_db()
-    assert (org.name, org.time_zone, org.currency, org.visitor_retention_days) == ("Alpha Health", "Europe/London",
-                                                                                 "GBP", 30)
+    assert (org.name, org.time_zone, org.currency, org.visitor_retention_days) == (
+        "Alpha Health",
+        "Europe/London",
+        "GBP",
+        30,
+    )
     changes = Activity.objects.get(verb="organization.updated", actor=owner).data["changes"]
     assert changes["currency"] == ["PLN", "GBP"]
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("currency", "EURO", "Ensure this value has at most 3 characters"),
-    ("currency", "E1R", "Use a three-letter ISO 4217 code such as PLN or EUR."),
-    ("country", "G1", "Use a two-letter country code such as PL or GB."),
-    ("time_zone", "Mars/Olympus", "Mars/Olympus is not a known time zone."),
-    ("visitor_retention_days", "-5", "Ensure this value is greater than or equal to 0."),
-    ("name", "", "This field is required."),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("currency", "EURO", "Ensure this value has at most 3 characters"),
+        ("currency", "E1R", "Use a three-letter ISO 4217 code such as PLN or EUR."),
+        ("country", "G1", "Use a two-letter country code such as PL or GB."),
+        ("time_zone", "Mars/Olympus", "Mars/Olympus is not a known time zone."),
+        ("visitor_retention_days", "-5", "Ensure this value is greater than or equal to 0."),
+        ("name", "", "This field is required."),
+    ],
+)
 def test_organization_form_refuses_bad_input(org, as_owner, field, value, message):
     before = _snapshot(Organization)
     response = as_owner.post(reverse("core:organization"), ORGANIZATION | {field: value})
     assert response.status_code == 400
-    assert_refused(response, message, *(v for k, v in ORGANIZATION.items() if k != field and len(v) > 2),
-                   field=field)
+    assert_refused(
+        response, message, *(v for k, v in ORGANIZATION.items() if k != field and len(v) > 2), field=field
+    )
     assert _snapshot(Organization) == before
     assert not Activity.objects.exists()
 
@@ -79,15 +95,21 @@ def test_organization_form_refuses_bad_input(org, as_owner, field, value, messag
 def test_organization_page_is_read_only_for_a_receptionist(org, receptionist, signed_in):
     client = signed_in(receptionist)
     page = client.get(reverse("core:organization"))
-    assert page.status_code == 200 and "<form method=\"post\" class=\"form narrow\"" not in page.content.decode()
+    assert page.status_code == 200 and '<form method="post" class="form narrow"' not in page.content.decode()
     assert client.post(reverse("core:organization"), ORGANIZATION).status_code == 403
     assert Organization.objects.get(pk=org.pk).name == "Alpha Clinic"
 
 
 # --- sites and closures ---------------------------------------------------------------------
 
-SITE = {"name": "Annex", "address": "1 Side Street", "time_zone": "", "active": "on", "hours_mon": "8:00-12:00, 13:00-16:00",
-        "hours_sat": "09:00–13:00"}
+SITE = {
+    "name": "Annex",
+    "address": "1 Side Street",
+    "time_zone": "",
+    "active": "on",
+    "hours_mon": "8:00-12:00, 13:00-16:00",
+    "hours_sat": "09:00–13:00",
+}
 
 
 def test_site_form_creates_a_site_with_its_hours(org, manager, as_manager):
@@ -109,16 +131,19 @@ def test_site_form_edits_a_site(org, as_manager):
     assert site.address == "1 Side Street" and site.opening_hours["tue"] == []
 
 
-@pytest.mark.parametrize("changes, message, field", [
-    ({"hours_mon": "banana"}, "Write a range as 08:00-16:00.", "hours_mon"),
-    ({"hours_mon": "8-9-10"}, "Write a range as 08:00-16:00.", "hours_mon"),
-    ({"hours_tue": "16:00-08:00"}, "On tue a range ends before it starts.", None),
-    ({"hours_wed": "08:00-12:00, 11:00-14:00"}, "On wed two ranges overlap.", None),
-    ({"hours_thu": "8am-4pm"}, "Write times as HH:MM, e.g. 08:00-16:00.", None),
-    ({"name": "ALPHA MAIN"}, "There is already a site with this name.", "name"),
-    ({"time_zone": "Atlantis/Capital"}, "Atlantis/Capital is not a known time zone.", "time_zone"),
-    ({"name": ""}, "This field is required.", "name"),
-])
+@pytest.mark.parametrize(
+    "changes, message, field",
+    [
+        ({"hours_mon": "banana"}, "Write a range as 08:00-16:00.", "hours_mon"),
+        ({"hours_mon": "8-9-10"}, "Write a range as 08:00-16:00.", "hours_mon"),
+        ({"hours_tue": "16:00-08:00"}, "On tue a range ends before it starts.", None),
+        ({"hours_wed": "08:00-12:00, 11:00-14:00"}, "On wed two ranges overlap.", None),
+        ({"hours_thu": "8am-4pm"}, "Write times as HH:MM, e.g. 08:00-16:00.", None),
+        ({"name": "ALPHA MAIN"}, "There is already a site with this name.", "name"),
+        ({"time_zone": "Atlantis/Capital"}, "Atlantis/Capital is not a known time zone.", "time_zone"),
+        ({"name": ""}, "This field is required.", "name"),
+    ],
+)
 def test_site_form_refuses_bad_input(org, as_manager, changes, message, field):
     before = _snapshot(Site)
     data = SITE | changes
@@ -131,16 +156,19 @@ def test_site_form_refuses_bad_input(org, as_manager, changes, message, field):
 
 def test_site_edit_refuses_bad_hours_and_keeps_the_saved_ones(org, as_manager):
     site = org.sites.get()
-    response = as_manager.post(reverse("core:site_edit", args=[site.pk]), SITE | {"name": "Alpha main",
-                                                                                   "hours_fri": "17:00-09:00"})
+    response = as_manager.post(
+        reverse("core:site_edit", args=[site.pk]), SITE | {"name": "Alpha main", "hours_fri": "17:00-09:00"}
+    )
     assert_refused(response, "On fri a range ends before it starts.", "17:00-09:00")
     assert Site.objects.get(pk=site.pk).opening_hours == site.opening_hours
 
 
 def test_closure_form_adds_and_removes_a_closure(org, manager, as_manager):
     site = org.sites.get()
-    response = as_manager.post(reverse("core:closure_add", args=[site.pk]),
-                               {"starts_on": "2031-12-24", "ends_on": "2031-12-26", "reason": "Christmas"})
+    response = as_manager.post(
+        reverse("core:closure_add", args=[site.pk]),
+        {"starts_on": "2031-12-24", "ends_on": "2031-12-26", "reason": "Christmas"},
+    )
     assert response.status_code == 302
     closure = Closure.objects.get(site=site)
     assert "Christmas" in as_manager.get(reverse("core:site_edit", args=[site.pk])).content.decode()
@@ -150,12 +178,18 @@ def test_closure_form_adds_and_removes_a_closure(org, manager, as_manager):
     assert [a.verb for a in Activity.objects.order_by("id")] == ["site.closure_added", "site.closure_removed"]
 
 
-@pytest.mark.parametrize("data, message, field", [
-    ({"starts_on": "2031-12-26", "ends_on": "2031-12-24", "reason": "Backwards"}, "A closure cannot end before it starts.",
-     "ends_on"),
-    ({"starts_on": "", "reason": "No date"}, "This field is required.", "starts_on"),
-    ({"starts_on": "24.12.2031x", "reason": "Odd date"}, "Enter a valid date.", "starts_on"),
-])
+@pytest.mark.parametrize(
+    "data, message, field",
+    [
+        (
+            {"starts_on": "2031-12-26", "ends_on": "2031-12-24", "reason": "Backwards"},
+            "A closure cannot end before it starts.",
+            "ends_on",
+        ),
+        ({"starts_on": "", "reason": "No date"}, "This field is required.", "starts_on"),
+        ({"starts_on": "24.12.2031x", "reason": "Odd date"}, "Enter a valid date.", "starts_on"),
+    ],
+)
 def test_closure_form_refuses_bad_input(org, as_manager, data, message, field):
     site = org.sites.get()
     response = as_manager.post(reverse("core:closure_add", args=[site.pk]), data)
@@ -177,22 +211,31 @@ def test_closure_of_another_site_cannot_be_removed_through_this_one(org, manager
 
 # --- departments ----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def registration(org):
     return DepartmentFactory(organization=org, name="Registration", site=org.sites.get())
 
 
 def _department(org, receptionist, **changes):
-    return {"name": "Billing", "site": org.sites.get().pk, "phone": "400", "email": "billing@example.com",
-            "members": [receptionist.pk], "active": "on"} | changes
+    return {
+        "name": "Billing",
+        "site": org.sites.get().pk,
+        "phone": "400",
+        "email": "billing@example.com",
+        "members": [receptionist.pk],
+        "active": "on",
+    } | changes
 
 
 def test_department_form_creates_edits_and_deletes(org, manager, receptionist, as_manager):
     assert as_manager.post(reverse("core:department_new"), _department(org, receptionist)).status_code == 302
     billing = org.departments.get(name="Billing")
     assert list(billing.members.all()) == [receptionist]
-    edit = as_manager.post(reverse("core:department_edit", args=[billing.pk]),
-                           _department(org, receptionist, phone="401", members=[]))
+    edit = as_manager.post(
+        reverse("core:department_edit", args=[billing.pk]),
+        _department(org, receptionist, phone="401", members=[]),
+    )
     assert edit.status_code == 302
     billing.refresh_from_db()
     assert billing.phone == "401" and not billing.members.exists()
@@ -202,28 +245,37 @@ def test_department_form_creates_edits_and_deletes(org, manager, receptionist, a
     assert verbs == ["department.created", "department.updated", "department.deleted"]
 
 
-@pytest.mark.parametrize("changes, message, field", [
-    ({"name": "registration"}, "There is already a department with this name.", "name"),
-    ({"name": ""}, "This field is required.", "name"),
-    ({"email": "billing@"}, "Enter a valid email address.", "email"),
-    ({"site": "999999"}, "Select a valid choice.", "site"),
-])
-def test_department_form_refuses_bad_input(org, receptionist, registration, as_manager, changes, message, field):
+@pytest.mark.parametrize(
+    "changes, message, field",
+    [
+        ({"name": "registration"}, "There is already a department with this name.", "name"),
+        ({"name": ""}, "This field is required.", "name"),
+        ({"email": "billing@"}, "Enter a valid email address.", "email"),
+        ({"site": "999999"}, "Select a valid choice.", "site"),
+    ],
+)
+def test_department_form_refuses_bad_input(
+    org, receptionist, registration, as_manager, changes, message, field
+):
     before = _snapshot(Department)
     data = _department(org, receptionist, **changes)
     response = as_manager.post(reverse("core:department_new"), data)
-    assert_refused(response, message, *(v for k, v in data.items() if k in ("name", "phone", "email") and v),
-                   field=field)
+    assert_refused(
+        response, message, *(v for k, v in data.items() if k in ("name", "phone", "email") and v), field=field
+    )
     assert _snapshot(Department) == before
     assert not Activity.objects.exists()
 
 
 def test_department_form_offers_and_accepts_only_this_organisations_sites_and_members(
-        org, other_org, other_owner, receptionist, as_manager):
+    org, other_org, other_owner, receptionist, as_manager
+):
     page = as_manager.get(reverse("core:department_new")).content.decode()
     assert "Beta main" not in page and other_owner.user.full_name not in page
-    response = as_manager.post(reverse("core:department_new"), _department(org, receptionist, site=other_org.sites.get().pk,
-                                                                           members=[other_owner.pk]))
+    response = as_manager.post(
+        reverse("core:department_new"),
+        _department(org, receptionist, site=other_org.sites.get().pk, members=[other_owner.pk]),
+    )
     assert_refused(response, "Select a valid choice.", field="site")
     assert "members" in response.context["form"].errors
     assert not Department.objects.filter(name="Billing").exists()
@@ -231,8 +283,10 @@ def test_department_form_offers_and_accepts_only_this_organisations_sites_and_me
 
 def test_department_edit_refuses_a_taken_name(org, receptionist, registration, as_manager):
     billing = DepartmentFactory(organization=org, name="Billing")
-    response = as_manager.post(reverse("core:department_edit", args=[billing.pk]),
-                               _department(org, receptionist, name="REGISTRATION"))
+    response = as_manager.post(
+        reverse("core:department_edit", args=[billing.pk]),
+        _department(org, receptionist, name="REGISTRATION"),
+    )
     assert_refused(response, "There is already a department with this name.", "REGISTRATION", field="name")
     assert Department.objects.get(pk=billing.pk).name == "Billing"
 
@@ -247,8 +301,9 @@ def test_department_in_use_says_so_instead_of_deleting(registration, as_manager,
     assert Department.objects.filter(pk=registration.pk).exists()
 
 
-def test_departments_page_shows_manage_links_only_to_who_may_manage(org, registration, receptionist, signed_in,
-                                                                    as_manager):
+def test_departments_page_shows_manage_links_only_to_who_may_manage(
+    org, registration, receptionist, signed_in, as_manager
+):
     edit_link = reverse("core:department_edit", args=[registration.pk])
     assert edit_link in as_manager.get(reverse("core:departments")).content.decode()
     plain = signed_in(receptionist).get(reverse("core:departments")).content.decode()
@@ -257,11 +312,17 @@ def test_departments_page_shows_manage_links_only_to_who_may_manage(org, registr
 
 # --- members --------------------------------------------------------------------------------
 
-INVITE = {"full_name": "Nina Nowak", "email": "nina@example.com", "title": "Receptionist", "roles": [caps.RECEPTIONIST]}
+INVITE = {
+    "full_name": "Nina Nowak",
+    "email": "nina@example.com",
+    "title": "Receptionist",
+    "roles": [caps.RECEPTIONIST],
+}
 
 
-def test_invite_form_adds_the_member_and_mails_them(org, manager, as_manager, mailoutbox,
-                                                    django_capture_on_commit_callbacks):
+def test_invite_form_adds_the_member_and_mails_them(
+    org, manager, as_manager, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = as_manager.post(reverse("core:member_invite"), INVITE | {"sites": [org.sites.get().pk]})
     assert response.status_code == 302
@@ -270,19 +331,30 @@ def test_invite_form_adds_the_member_and_mails_them(org, manager, as_manager, ma
     assert [mail.to for mail in mailoutbox] == [["nina@example.com"]]
 
 
-@pytest.mark.parametrize("changes, message, field", [
-    ({"email": "nina@"}, "Enter a valid email address.", "email"),
-    ({"roles": []}, "This field is required.", "roles"),
-    ({"roles": ["janitor"]}, "Select a valid choice. janitor is not one of the available choices.", "roles"),
-    ({"full_name": ""}, "This field is required.", "full_name"),
-    ({"roles": [caps.OWNER]}, "Only an owner can make someone an owner.", "roles"),
-])
+@pytest.mark.parametrize(
+    "changes, message, field",
+    [
+        ({"email": "nina@"}, "Enter a valid email address.", "email"),
+        ({"roles": []}, "This field is required.", "roles"),
+        (
+            {"roles": ["janitor"]},
+            "Select a valid choice. janitor is not one of the available choices.",
+            "roles",
+        ),
+        ({"full_name": ""}, "This field is required.", "full_name"),
+        ({"roles": [caps.OWNER]}, "Only an owner can make someone an owner.", "roles"),
+    ],
+)
 def test_invite_form_refuses_bad_input(org, as_manager, mailoutbox, changes, message, field):
     members = org.members.count()
     data = INVITE | changes
     response = as_manager.post(reverse("core:member_invite"), data)
-    assert_refused(response, message, *(v for k, v in data.items() if k in ("full_name", "email", "title") and v),
-                   field=field)
+    assert_refused(
+        response,
+        message,
+        *(v for k, v in data.items() if k in ("full_name", "email", "title") and v),
+        field=field,
+    )
     assert org.members.count() == members
     assert not Activity.objects.exists() and mailoutbox == []
 
@@ -293,13 +365,20 @@ def test_invite_form_refuses_someone_already_a_member(org, receptionist, as_mana
 
 
 def _member_form(member, **changes):
-    return {"title": member.title, "phone": member.phone, "roles": member.roles,
-            "sites": [s.pk for s in member.sites.all()], "active": "on"} | changes
+    return {
+        "title": member.title,
+        "phone": member.phone,
+        "roles": member.roles,
+        "sites": [s.pk for s in member.sites.all()],
+        "active": "on",
+    } | changes
 
 
 def test_member_form_changes_roles_and_title(org, manager, receptionist, as_manager):
-    response = as_manager.post(reverse("core:member_edit", args=[receptionist.pk]),
-                               _member_form(receptionist, title="Desk lead", roles=[caps.RECEPTIONIST, caps.CLERK]))
+    response = as_manager.post(
+        reverse("core:member_edit", args=[receptionist.pk]),
+        _member_form(receptionist, title="Desk lead", roles=[caps.RECEPTIONIST, caps.CLERK]),
+    )
     assert response.status_code == 302
     receptionist.refresh_from_db()
     assert receptionist.title == "Desk lead" and receptionist.roles == [caps.CLERK, caps.RECEPTIONIST]
@@ -315,17 +394,39 @@ def test_member_form_deactivates_a_member_who_then_cannot_work(org, receptionist
     assert client.get("/").status_code == 403
 
 
-@pytest.mark.parametrize("case", ["last owner steps down", "deactivate yourself", "manager makes an owner",
-                                  "no roles"])
+@pytest.mark.parametrize(
+    "case", ["last owner steps down", "deactivate yourself", "manager makes an owner", "no roles"]
+)
 def test_member_form_refuses_bad_changes(org, owner, manager, receptionist, signed_in, case):
     actor, subject, changes, message, field = {
-        "last owner steps down": (owner, owner, {"roles": [caps.MANAGER], "title": "Boss"},
-                                  "The organisation must keep at least one owner.", "roles"),
-        "deactivate yourself": (manager, manager, {"active": "", "title": "Boss"}, "You cannot deactivate yourself.",
-                                "active"),
-        "manager makes an owner": (manager, receptionist, {"roles": [caps.OWNER], "title": "Boss"},
-                                   "Only an owner can grant or remove the owner role.", "roles"),
-        "no roles": (manager, receptionist, {"roles": [], "title": "Boss"}, "This field is required.", "roles"),
+        "last owner steps down": (
+            owner,
+            owner,
+            {"roles": [caps.MANAGER], "title": "Boss"},
+            "The organisation must keep at least one owner.",
+            "roles",
+        ),
+        "deactivate yourself": (
+            manager,
+            manager,
+            {"active": "", "title": "Boss"},
+            "You cannot deactivate yourself.",
+            "active",
+        ),
+        "manager makes an owner": (
+            manager,
+            receptionist,
+            {"roles": [caps.OWNER], "title": "Boss"},
+            "Only an owner can grant or remove the owner role.",
+            "roles",
+        ),
+        "no roles": (
+            manager,
+            receptionist,
+            {"roles": [], "title": "Boss"},
+            "This field is required.",
+            "roles",
+        ),
     }[case]
     before = _snapshot(Member)
     data = {k: v for k, v in _member_form(subject, **changes).items() if v != ""}
@@ -337,12 +438,16 @@ def test_member_form_refuses_bad_changes(org, owner, manager, receptionist, sign
 
 # --- API tokens and profile -----------------------------------------------------------------
 
+
 def test_token_page_shows_a_new_token_once_and_it_works(receptionist, signed_in, client):
     page = signed_in(receptionist)
     response = page.post(reverse("core:tokens"), {"name": "spreadsheet"})
     assert response.status_code == 200
     raw = re.search(r'id="new-token">(fo_[^<]+)<', response.content.decode()).group(1)
-    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).json()["member_id"] == receptionist.pk
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).json()["member_id"]
+        == receptionist.pk
+    )
     assert raw not in page.get(reverse("core:tokens")).content.decode()
 
 
@@ -365,15 +470,22 @@ def test_token_page_revokes_only_ones_own_tokens(receptionist, manager, signed_i
 
 def test_password_change_form(owner, signed_in):
     client = signed_in(owner)
-    refused = client.post(reverse("core:password_change"), {"old_password": "wrong", "new_password1": "x",
-                                                            "new_password2": "y"})
+    refused = client.post(
+        reverse("core:password_change"), {"old_password": "wrong", "new_password1": "x", "new_password2": "y"}
+    )
     assert refused.status_code == 200 and refused.context["form"].errors
     owner.user.refresh_from_db()
     from tests.core.factories import PASSWORD
 
     assert owner.user.check_password(PASSWORD)
-    done = client.post(reverse("core:password_change"), {"old_password": PASSWORD, "new_password1": "a fresh passphrase",
-                                                         "new_password2": "a fresh passphrase"})
+    done = client.post(
+        reverse("core:password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "a fresh passphrase",
+            "new_password2": "a fresh passphrase",
+        },
+    )
     assert done.status_code == 302
     owner.user.refresh_from_db()
     assert owner.user.check_password("a fresh passphrase")

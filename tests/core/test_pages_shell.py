@@ -22,6 +22,7 @@ def _nav_keys(response) -> set[str]:
 
 # --- navigation -----------------------------------------------------------------------------
 
+
 def test_receptionist_sees_no_activity_log_and_owner_does(receptionist, owner, signed_in):
     receptionist_nav = _nav_keys(signed_in(receptionist).get("/"))
     owner_nav = _nav_keys(signed_in(owner).get("/"))
@@ -51,6 +52,7 @@ def test_signed_in_person_without_membership_sees_the_no_membership_page(db):
 
 # --- organisation switch --------------------------------------------------------------------
 
+
 @pytest.fixture
 def two_hats(org, other_org, owner):
     """The owner of Alpha also works as a receptionist at Beta."""
@@ -71,7 +73,9 @@ def test_switching_to_another_of_ones_organisations(two_hats, other_org, signed_
 
 
 @pytest.mark.parametrize("target", ["stranger", "inactive", "nonsense"])
-def test_switching_to_an_organisation_one_does_not_belong_to_is_refused(org, other_org, owner, signed_in, target):
+def test_switching_to_an_organisation_one_does_not_belong_to_is_refused(
+    org, other_org, owner, signed_in, target
+):
     if target == "inactive":
         MemberFactory(organization=other_org, user=owner.user, roles=[caps.OWNER], active=False)
     client = signed_in(owner)
@@ -91,6 +95,7 @@ def test_a_stale_organisation_in_the_session_falls_back_to_a_membership(org, oth
 
 
 # --- language -------------------------------------------------------------------------------
+
 
 def test_language_switch_sets_the_cookie_and_remembers_it_on_the_user(owner, signed_in):
     client = signed_in(owner)
@@ -126,6 +131,7 @@ def test_language_switch_does_not_redirect_off_site(client):
 
 # --- global search --------------------------------------------------------------------------
 
+
 @pytest.fixture
 def searchable(org, other_org, receptionist, other_owner):
     DepartmentFactory(organization=org, name="Registration", phone="100")
@@ -136,7 +142,9 @@ def searchable(org, other_org, receptionist, other_owner):
     other_owner.user.save()
 
 
-def test_search_finds_departments_and_staff_of_ones_own_organisation_only(searchable, receptionist, signed_in):
+def test_search_finds_departments_and_staff_of_ones_own_organisation_only(
+    searchable, receptionist, signed_in
+):
     response = signed_in(receptionist).get(reverse("core:search"), {"q": "Reg"})
     assert response.status_code == 200
     labels = [(r.kind, r.label) for r in response.context["results"]]
@@ -147,13 +155,16 @@ def test_search_finds_departments_and_staff_of_ones_own_organisation_only(search
 
 
 def test_search_answers_json_for_the_type_ahead(searchable, receptionist, signed_in):
-    response = signed_in(receptionist).get(reverse("core:search"), {"q": "regis"},
-                                           headers={"Accept": "application/json"})
+    response = signed_in(receptionist).get(
+        reverse("core:search"), {"q": "regis"}, headers={"Accept": "application/json"}
+    )
     assert [r["label"] for r in response.json()["results"] if r["kind"] == "Department"] == ["Registration"]
 
 
 def test_search_answers_htmx_with_the_results_only(searchable, receptionist, signed_in):
-    response = signed_in(receptionist).get(reverse("core:search"), {"q": "Reg"}, headers={"HX-Request": "true"})
+    response = signed_in(receptionist).get(
+        reverse("core:search"), {"q": "Reg"}, headers={"HX-Request": "true"}
+    )
     html = response.content.decode()
     assert "<html" not in html and "Registration" in html
 
@@ -180,16 +191,25 @@ def test_search_for_nothing_says_so(searchable, receptionist, signed_in):
 
 # --- the audit page -------------------------------------------------------------------------
 
+
 @pytest.fixture
 def log(org, owner, receptionist, other_org):
     day = datetime(2031, 3, 10, 12, 0, tzinfo=org.tz)
     return [
-        ActivityFactory(organization=org, actor=owner, verb="department.created", subject_label="Billing",
-                        occurred_at=day),
-        ActivityFactory(organization=org, actor=receptionist, verb="member.updated", subject_label="Jan Kowalski",
-                        client_id=7, occurred_at=day + timedelta(days=1)),
-        ActivityFactory(organization=other_org, verb="department.created", subject_label="Foreign desk",
-                        occurred_at=day),
+        ActivityFactory(
+            organization=org, actor=owner, verb="department.created", subject_label="Billing", occurred_at=day
+        ),
+        ActivityFactory(
+            organization=org,
+            actor=receptionist,
+            verb="member.updated",
+            subject_label="Jan Kowalski",
+            client_id=7,
+            occurred_at=day + timedelta(days=1),
+        ),
+        ActivityFactory(
+            organization=other_org, verb="department.created", subject_label="Foreign desk", occurred_at=day
+        ),
     ]
 
 
@@ -198,13 +218,16 @@ def test_audit_page_lists_this_organisations_activity(log, owner, signed_in):
     assert "Billing" in html and "Jan Kowalski" in html and "Foreign desk" not in html
 
 
-@pytest.mark.parametrize("query, shown, hidden", [
-    ({"verb": "department.created"}, "Billing", "Jan Kowalski"),
-    ({"verb": "member."}, "Jan Kowalski", "Billing"),
-    ({"client": "7"}, "Jan Kowalski", "Billing"),
-    ({"since": "2031-03-11"}, "Jan Kowalski", "Billing"),
-    ({"until": "2031-03-10"}, "Billing", "Jan Kowalski"),
-])
+@pytest.mark.parametrize(
+    "query, shown, hidden",
+    [
+        ({"verb": "department.created"}, "Billing", "Jan Kowalski"),
+        ({"verb": "member."}, "Jan Kowalski", "Billing"),
+        ({"client": "7"}, "Jan Kowalski", "Billing"),
+        ({"since": "2031-03-11"}, "Jan Kowalski", "Billing"),
+        ({"until": "2031-03-10"}, "Billing", "Jan Kowalski"),
+    ],
+)
 def test_audit_page_filters(log, owner, signed_in, query, shown, hidden):
     response = signed_in(owner).get(reverse("core:activity"), query)
     assert response.status_code == 200, response.context["form"].errors
@@ -217,12 +240,15 @@ def test_audit_page_filters_by_person(log, receptionist, owner, signed_in):
     assert "Jan Kowalski" in html and "Billing" not in html
 
 
-@pytest.mark.parametrize("query, field", [
-    ({"since": "2031-03-12", "until": "2031-03-10"}, "until"),
-    ({"since": "someday"}, "since"),
-    ({"client": "-3"}, "client"),
-    ({"verb": "no.such.verb"}, "verb"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"since": "2031-03-12", "until": "2031-03-10"}, "until"),
+        ({"since": "someday"}, "since"),
+        ({"client": "-3"}, "client"),
+        ({"verb": "no.such.verb"}, "verb"),
+    ],
+)
 def test_audit_page_refuses_bad_filters_and_keeps_them(log, owner, signed_in, query, field):
     response = signed_in(owner).get(reverse("core:activity"), query)
     assert response.status_code == 400
@@ -240,8 +266,12 @@ def test_audit_page_filter_by_another_organisations_member_is_refused(log, other
 def test_audit_page_pages_with_a_cursor(org, owner, signed_in):
     start = datetime(2031, 1, 1, 9, 0, tzinfo=org.tz)
     for i in range(55):
-        ActivityFactory(organization=org, verb="test.happened", subject_label=f"entry {i:02d}",
-                        occurred_at=start + timedelta(minutes=i))
+        ActivityFactory(
+            organization=org,
+            verb="test.happened",
+            subject_label=f"entry {i:02d}",
+            occurred_at=start + timedelta(minutes=i),
+        )
     client = signed_in(owner)
     first = client.get(reverse("core:activity"), {"verb": ""})
     assert len(first.context["page"].items) == 50
@@ -265,6 +295,7 @@ def test_auditor_may_read_the_audit_page(log, auditor, signed_in):
 
 
 # --- dashboard ------------------------------------------------------------------------------
+
 
 def test_dashboard_shows_what_i_did_today(org, owner, receptionist, signed_in):
     ActivityFactory(organization=org, actor=owner, verb="department.created", subject_label="My department")

@@ -19,10 +19,20 @@ def registration(org):
 
 def test_department_create_with_site_and_members(org, manager, receptionist):
     site = org.sites.get()
-    department = services.department_create(actor=manager, name="  Billing ", site=site, phone=" 400 ",
-                                             email="billing@example.com", members=[receptionist])
-    assert (department.name, department.phone, department.site, department.organization) == ("Billing", "400",
-                                                                                             site, org)
+    department = services.department_create(
+        actor=manager,
+        name="  Billing ",
+        site=site,
+        phone=" 400 ",
+        email="billing@example.com",
+        members=[receptionist],
+    )
+    assert (department.name, department.phone, department.site, department.organization) == (
+        "Billing",
+        "400",
+        site,
+        org,
+    )
     assert list(department.members.all()) == [receptionist]
     activity = Activity.objects.get(verb="department.created")
     assert (activity.actor, activity.subject_id, activity.site) == (manager, str(department.pk), site)
@@ -38,11 +48,16 @@ def test_department_names_are_unique_per_organisation_whatever_the_case(org, man
 
 
 def test_another_organisation_may_use_the_same_department_name(registration, other_owner):
-    assert services.department_create(actor=other_owner, name="Registration").organization == other_owner.organization
+    assert (
+        services.department_create(actor=other_owner, name="Registration").organization
+        == other_owner.organization
+    )
 
 
 @pytest.mark.parametrize("field", ["site", "members"])
-def test_department_create_refuses_another_organisations_site_or_member(org, manager, other_org, other_owner, field):
+def test_department_create_refuses_another_organisations_site_or_member(
+    org, manager, other_org, other_owner, field
+):
     foreign = {"site": other_org.sites.get(), "members": [other_owner]}[field]
     with pytest.raises(ValidationError) as refused:
         services.department_create(actor=manager, name="Billing", **{field: foreign})
@@ -59,8 +74,13 @@ def test_department_create_refuses_bad_input(org, manager, fields, field):
 
 
 def test_department_update_records_changes_including_members(org, manager, receptionist, registration):
-    services.department_update(actor=manager, department=registration, name="Front desk", phone="101",
-                               members=[receptionist, manager])
+    services.department_update(
+        actor=manager,
+        department=registration,
+        name="Front desk",
+        phone="101",
+        members=[receptionist, manager],
+    )
     registration.refresh_from_db()
     assert registration.name == "Front desk"
     assert set(registration.members.all()) == {receptionist, manager}
@@ -80,8 +100,9 @@ def test_department_update_keeps_its_own_name_in_another_case(org, manager, regi
 
 
 @pytest.mark.parametrize("case", ["taken name", "foreign site", "foreign member", "unknown field"])
-def test_department_update_refuses_bad_input_and_saves_nothing(org, manager, registration, other_org, other_owner,
-                                                               case):
+def test_department_update_refuses_bad_input_and_saves_nothing(
+    org, manager, registration, other_org, other_owner, case
+):
     DepartmentFactory(organization=org, name="Billing")
     fields, field = {
         "taken name": ({"name": "billing"}, "name"),

@@ -24,6 +24,7 @@ def _invite(actor, **overrides):
 
 # --- member_invite --------------------------------------------------------------------------
 
+
 def test_member_invite_adds_a_new_person_who_has_no_password_yet(org, manager):
     member = _invite(manager, sites=list(org.sites.all()), title="Receptionist")
     assert member.organization == org and member.roles == [caps.RECEPTIONIST]
@@ -35,8 +36,9 @@ def test_member_invite_adds_a_new_person_who_has_no_password_yet(org, manager):
     assert activity.data == {"roles": [caps.RECEPTIONIST], "email": "new.person@example.com"}
 
 
-def test_invitation_is_mailed_only_when_the_transaction_commits(org, manager, mailoutbox,
-                                                                django_capture_on_commit_callbacks):
+def test_invitation_is_mailed_only_when_the_transaction_commits(
+    org, manager, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _invite(manager)
     assert mailoutbox == []
@@ -47,8 +49,9 @@ def test_invitation_is_mailed_only_when_the_transaction_commits(org, manager, ma
     assert "Alpha Clinic" in mailoutbox[0].subject
 
 
-def test_invitation_link_lets_the_person_choose_a_password_and_sign_in(org, manager, mailoutbox, settings,
-                                                                      django_capture_on_commit_callbacks):
+def test_invitation_link_lets_the_person_choose_a_password_and_sign_in(
+    org, manager, mailoutbox, settings, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         _invite(manager)
     link = re.search(r"https?://\S+", mailoutbox[0].body).group(0)
@@ -56,14 +59,19 @@ def test_invitation_link_lets_the_person_choose_a_password_and_sign_in(org, mana
     client = Client()
     form_url = client.get(link.removeprefix(settings.PUBLIC_URL))["Location"]
     assert client.get(form_url).status_code == 200
-    done = client.post(form_url, {"new_password1": "my very own passphrase", "new_password2": "my very own passphrase"})
+    done = client.post(
+        form_url, {"new_password1": "my very own passphrase", "new_password2": "my very own passphrase"}
+    )
     assert done.status_code == 302
-    signed_in = Client().post("/account/login/", {"username": "new.person@example.com",
-                                                  "password": "my very own passphrase"})
+    signed_in = Client().post(
+        "/account/login/", {"username": "new.person@example.com", "password": "my very own passphrase"}
+    )
     assert signed_in.status_code == 302 and signed_in["Location"] == "/"
 
 
-def test_invitation_is_written_in_the_persons_language(org, manager, mailoutbox, django_capture_on_commit_callbacks):
+def test_invitation_is_written_in_the_persons_language(
+    org, manager, mailoutbox, django_capture_on_commit_callbacks
+):
     org.language = "pl"
     org.save()
     with django_capture_on_commit_callbacks(execute=True):
@@ -75,14 +83,17 @@ def test_invitation_is_written_in_the_persons_language(org, manager, mailoutbox,
     assert [mail.subject for mail in mailoutbox] == [polish]
 
 
-def test_member_invite_without_notify_sends_nothing(org, manager, mailoutbox, django_capture_on_commit_callbacks):
+def test_member_invite_without_notify_sends_nothing(
+    org, manager, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         _invite(manager, notify=False)
     assert mailoutbox == []
 
 
-def test_inviting_someone_who_already_has_an_account_adds_the_membership(org, manager, other_owner, mailoutbox,
-                                                                        django_capture_on_commit_callbacks):
+def test_inviting_someone_who_already_has_an_account_adds_the_membership(
+    org, manager, other_owner, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         member = _invite(manager, email=other_owner.user.email.upper())
     assert member.user == other_owner.user
@@ -97,12 +108,15 @@ def test_inviting_a_member_twice_is_a_conflict_on_the_email(org, manager, recept
     assert org.members.count() == 2
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"email": "not an address"}, "email"),
-    ({"full_name": "  "}, "full_name"),
-    ({"roles": []}, "roles"),
-    ({"roles": ["janitor"]}, "roles"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"email": "not an address"}, "email"),
+        ({"full_name": "  "}, "full_name"),
+        ({"roles": []}, "roles"),
+        ({"roles": ["janitor"]}, "roles"),
+    ],
+)
 def test_member_invite_refuses_bad_input_and_creates_nothing(org, manager, overrides, field):
     users = User.objects.count()
     with pytest.raises(ValidationError) as refused:
@@ -129,10 +143,16 @@ def test_only_an_owner_can_invite_an_owner(org, manager, owner):
 
 # --- member_update --------------------------------------------------------------------------
 
+
 def test_member_update_records_changes_and_the_new_roles_take_effect(org, manager, receptionist):
     assert not receptionist.can("members.manage")
-    services.member_update(actor=manager, member=receptionist, roles=[caps.RECEPTIONIST, caps.MANAGER],
-                           title="Desk lead", sites=[])
+    services.member_update(
+        actor=manager,
+        member=receptionist,
+        roles=[caps.RECEPTIONIST, caps.MANAGER],
+        title="Desk lead",
+        sites=[],
+    )
     assert receptionist.can("members.manage")
     receptionist.refresh_from_db()
     assert receptionist.roles == sorted([caps.MANAGER, caps.RECEPTIONIST])
@@ -212,3 +232,19 @@ def test_member_invite_of_an_existing_user_keeps_their_name(org, manager):
     user = UserFactory(full_name="Real Name")
     member = _invite(manager, email=user.email, full_name="Other Name")
     assert member.user.full_name == "Real Name"
+
+
+def test_nobody_gives_themselves_a_role(org, make_member):
+    manager = make_member(org, caps.MANAGER)
+    with pytest.raises(Conflict):
+        services.member_update(actor=manager, member=manager, roles=[caps.MANAGER, caps.AUDITOR])
+    assert Member.objects.get(pk=manager.pk).roles == [caps.MANAGER]
+
+
+def test_only_an_owner_deactivates_an_owner(org, make_member):
+    make_member(org, caps.OWNER)
+    second_owner = make_member(org, caps.OWNER)
+    manager = make_member(org, caps.MANAGER)
+    with pytest.raises(ValidationError):
+        services.member_update(actor=manager, member=second_owner, active=False)
+    assert Member.objects.get(pk=second_owner.pk).active

@@ -12,17 +12,28 @@ from tests.core.factories import UserFactory
 
 
 def _create(**overrides):
-    arguments = {"name": "Green Street Surgery", "vertical": presets.MEDICAL, "owner_email": "boss@example.com",
-                 "owner_password": "a long owner passphrase"} | overrides
+    arguments = {
+        "name": "Green Street Surgery",
+        "vertical": presets.MEDICAL,
+        "owner_email": "boss@example.com",
+        "owner_password": "a long owner passphrase",
+    } | overrides
     return services.organization_create(**arguments)
 
 
 def _counts():
-    return (Organization.objects.count(), Site.objects.count(), Department.objects.count(), Member.objects.count(),
-            User.objects.count(), Activity.objects.count())
+    return (
+        Organization.objects.count(),
+        Site.objects.count(),
+        Department.objects.count(),
+        Member.objects.count(),
+        User.objects.count(),
+        Activity.objects.count(),
+    )
 
 
 # --- organization_create --------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("vertical", list(presets.VERTICALS))
 def test_organization_create_starts_with_the_departments_of_its_vertical(db, vertical):
@@ -47,8 +58,11 @@ def test_organization_create_makes_the_owner_a_member_who_can_sign_in(db):
 def test_organization_create_records_the_owner_as_the_actor(db):
     organization, owner = _create()
     activity = Activity.objects.get(organization=organization)
-    assert (activity.verb, activity.actor, activity.subject_id) == ("organization.created", owner,
-                                                                      str(organization.pk))
+    assert (activity.verb, activity.actor, activity.subject_id) == (
+        "organization.created",
+        owner,
+        str(organization.pk),
+    )
     assert activity.data == {"vertical": presets.MEDICAL}
 
 
@@ -72,14 +86,17 @@ def test_organization_create_refuses_a_name_in_use(db):
     assert "name" in refused.value.message_dict
 
 
-@pytest.mark.parametrize("field, overrides", [
-    ("vertical", {"vertical": "bakery"}),
-    ("owner_email", {"owner_email": "not-an-address"}),
-    ("name", {"name": "   "}),
-    ("time_zone", {"time_zone": "Mars/Olympus_Mons"}),
-    ("currency", {"currency": "12"}),
-    ("country", {"country": "P1"}),
-])
+@pytest.mark.parametrize(
+    "field, overrides",
+    [
+        ("vertical", {"vertical": "bakery"}),
+        ("owner_email", {"owner_email": "not-an-address"}),
+        ("name", {"name": "   "}),
+        ("time_zone", {"time_zone": "Mars/Olympus_Mons"}),
+        ("currency", {"currency": "12"}),
+        ("country", {"country": "P1"}),
+    ],
+)
 def test_organization_create_refuses_bad_input_and_creates_nothing(db, field, overrides):
     before = _counts()
     with pytest.raises(ValidationError) as refused:
@@ -90,14 +107,18 @@ def test_organization_create_refuses_bad_input_and_creates_nothing(db, field, ov
 
 # --- organization_update --------------------------------------------------------------------
 
+
 def test_organization_update_records_each_change_as_before_and_after(org, owner):
-    services.organization_update(actor=owner, organization=org, name="Alpha Health", currency="eur",
-                                 time_zone="Europe/Warsaw")
+    services.organization_update(
+        actor=owner, organization=org, name="Alpha Health", currency="eur", time_zone="Europe/Warsaw"
+    )
     org.refresh_from_db()
     assert (org.name, org.currency) == ("Alpha Health", "EUR")
     activity = Activity.objects.get(verb="organization.updated")
     assert activity.actor == owner
-    assert activity.data == {"changes": {"name": ["Alpha Clinic", "Alpha Health"], "currency": ["PLN", "EUR"]}}
+    assert activity.data == {
+        "changes": {"name": ["Alpha Clinic", "Alpha Health"], "currency": ["PLN", "EUR"]}
+    }
 
 
 def test_organization_update_without_a_change_records_nothing(org, owner):
@@ -105,19 +126,24 @@ def test_organization_update_without_a_change_records_nothing(org, owner):
     assert not Activity.objects.exists()
 
 
-@pytest.mark.parametrize("field, value", [
-    ("currency", "EURO"),
-    ("currency", "E1R"),
-    ("country", "POL"),
-    ("country", "1"),
-    ("time_zone", "Europe/Atlantis"),
-    ("language", "xx"),
-    ("name", ""),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("currency", "EURO"),
+        ("currency", "E1R"),
+        ("country", "POL"),
+        ("country", "1"),
+        ("time_zone", "Europe/Atlantis"),
+        ("language", "xx"),
+        ("name", ""),
+    ],
+)
 def test_organization_update_refuses_bad_values_and_saves_nothing(org, owner, field, value):
     saved = Organization.objects.values().get(pk=org.pk)
     with pytest.raises(ValidationError) as refused:
-        services.organization_update(actor=owner, organization=org, **{field: value, "visitor_retention_days": 30})
+        services.organization_update(
+            actor=owner, organization=org, **{field: value, "visitor_retention_days": 30}
+        )
     assert field in refused.value.message_dict
     assert Organization.objects.values().get(pk=org.pk) == saved
     assert not Activity.objects.exists()

@@ -23,8 +23,12 @@ def test_site_create_starts_with_the_default_opening_hours(org, manager):
 
 
 def test_site_create_keeps_hours_sorted_and_closes_days_left_out(org, manager):
-    site = services.site_create(actor=manager, name="Annex", time_zone="Europe/London",
-                                opening_hours={"mon": [["13:00", "16:00"], ["08:00", "12:00"]]})
+    site = services.site_create(
+        actor=manager,
+        name="Annex",
+        time_zone="Europe/London",
+        opening_hours={"mon": [["13:00", "16:00"], ["08:00", "12:00"]]},
+    )
     assert site.opening_hours["mon"] == [["08:00", "12:00"], ["13:00", "16:00"]]
     assert all(site.opening_hours[day] == [] for day in ("tue", "wed", "thu", "fri", "sat", "sun"))
     assert site.tz.key == "Europe/London"
@@ -93,7 +97,9 @@ def test_site_create_refuses_an_unknown_time_zone_naming_the_field(org, manager)
 def test_site_update_records_changes_as_before_and_after(org, manager):
     site = org.sites.get()
     hours = {"mon": [["09:00", "17:00"]]}
-    services.site_update(actor=manager, site=site, name="Alpha centre", opening_hours=hours, address="1 High St")
+    services.site_update(
+        actor=manager, site=site, name="Alpha centre", opening_hours=hours, address="1 High St"
+    )
     site.refresh_from_db()
     assert site.name == "Alpha centre"
     assert site.opening_hours["mon"] == [["09:00", "17:00"]] and site.opening_hours["tue"] == []
@@ -103,12 +109,15 @@ def test_site_update_records_changes_as_before_and_after(org, manager):
     assert changes["address"] == ["", "1 High St"]
 
 
-@pytest.mark.parametrize("fields, field", [
-    ({"opening_hours": {"mon": [["17:00", "09:00"]]}}, "opening_hours"),
-    ({"time_zone": "Nowhere/Town"}, "time_zone"),
-    ({"name": " "}, "name"),
-    ({"organization": None}, "organization"),
-])
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"opening_hours": {"mon": [["17:00", "09:00"]]}}, "opening_hours"),
+        ({"time_zone": "Nowhere/Town"}, "time_zone"),
+        ({"name": " "}, "name"),
+        ({"organization": None}, "organization"),
+    ],
+)
 def test_site_update_refuses_bad_input_and_saves_nothing(org, manager, fields, field):
     site = org.sites.get()
     saved = Site.objects.values().get(pk=site.pk)
@@ -128,10 +137,17 @@ def test_site_update_refuses_the_name_of_another_site(org, manager):
 
 # --- closures -------------------------------------------------------------------------------
 
+
 def test_closure_of_one_day_ends_the_day_it_starts(org, manager):
     site = org.sites.get()
-    closure = services.closure_add(actor=manager, site=site, starts_on=date(2031, 11, 11), reason="Independence Day")
-    assert (closure.starts_on, closure.ends_on, closure.organization) == (date(2031, 11, 11), date(2031, 11, 11), org)
+    closure = services.closure_add(
+        actor=manager, site=site, starts_on=date(2031, 11, 11), reason="Independence Day"
+    )
+    assert (closure.starts_on, closure.ends_on, closure.organization) == (
+        date(2031, 11, 11),
+        date(2031, 11, 11),
+        org,
+    )
     activity = Activity.objects.get(verb="site.closure_added")
     assert activity.actor == manager and activity.site == site
     assert activity.data == {"from": "2031-11-11", "until": "2031-11-11", "reason": "Independence Day"}
@@ -139,7 +155,9 @@ def test_closure_of_one_day_ends_the_day_it_starts(org, manager):
 
 def test_closure_cannot_end_before_it_starts(org, manager):
     with pytest.raises(ValidationError) as refused:
-        services.closure_add(actor=manager, site=org.sites.get(), starts_on=date(2031, 5, 3), ends_on=date(2031, 5, 1))
+        services.closure_add(
+            actor=manager, site=org.sites.get(), starts_on=date(2031, 5, 3), ends_on=date(2031, 5, 1)
+        )
     assert "ends_on" in refused.value.message_dict
     assert not Closure.objects.exists() and not Activity.objects.exists()
 

@@ -29,8 +29,10 @@ def test_token_create_returns_the_raw_token_once_and_stores_only_its_hash(recept
 
 
 def test_two_tokens_differ(receptionist):
-    assert services.token_create(member=receptionist, name="a")[1] != services.token_create(member=receptionist,
-                                                                                           name="b")[1]
+    assert (
+        services.token_create(member=receptionist, name="a")[1]
+        != services.token_create(member=receptionist, name="b")[1]
+    )
 
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 101])

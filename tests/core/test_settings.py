@@ -25,13 +25,26 @@ def _env(tmp_path, **variables) -> dict[str, str]:
 
 
 def _python(tmp_path, code: str, **variables) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", code], env=_env(tmp_path, **variables), capture_output=True,
-                          text=True, timeout=120, cwd=tmp_path)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=_env(tmp_path, **variables),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
 
 
 def _frontoffice(tmp_path, *argv: str, **variables) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "frontoffice.cli", *argv], env=_env(tmp_path, **variables),
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    return subprocess.run(
+        [sys.executable, "-m", "frontoffice.cli", *argv],
+        env=_env(tmp_path, **variables),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        check=False,
+    )
 
 
 PRINT_SECRET = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
@@ -39,11 +52,13 @@ PRINT_SECRET = "import django; django.setup(); from django.conf import settings;
 
 # --- start-up errors ------------------------------------------------------------------------
 
+
 def test_a_wrong_boolean_stops_start_up_naming_the_variable(tmp_path):
     result = _frontoffice(tmp_path, "manage", "check", DEBUG="maybe")
     assert result.returncode != 0
     assert result.stderr.strip().splitlines() == [
-        "frontoffice: configuration error: FRONTOFFICE_DEBUG must be true or false, not 'maybe'"]
+        "frontoffice: configuration error: FRONTOFFICE_DEBUG must be true or false, not 'maybe'"
+    ]
 
 
 def test_a_wrong_boolean_stops_a_bare_django_start_up_too(tmp_path):
@@ -52,23 +67,39 @@ def test_a_wrong_boolean_stops_a_bare_django_start_up_too(tmp_path):
     assert "ImproperlyConfigured: FRONTOFFICE_DEBUG must be true or false, not 'maybe'" in result.stderr
 
 
-@pytest.mark.parametrize("parse, name, value, message", [
-    (lambda: conf.env_bool("DEBUG"), "DEBUG", "maybe", "FRONTOFFICE_DEBUG must be true or false"),
-    (lambda: conf.env_int("SESSION_HOURS", 12, minimum=1), "SESSION_HOURS", "twelve",
-     "FRONTOFFICE_SESSION_HOURS must be a whole number"),
-    (lambda: conf.env_int("SESSION_HOURS", 12, minimum=1), "SESSION_HOURS", "0",
-     "FRONTOFFICE_SESSION_HOURS must be at least 1"),
-    (lambda: conf.env_time_zone("TIME_ZONE", "UTC"), "TIME_ZONE", "Mars/Base",
-     "FRONTOFFICE_TIME_ZONE is not a known time zone"),
-])
+@pytest.mark.parametrize(
+    "parse, name, value, message",
+    [
+        (lambda: conf.env_bool("DEBUG"), "DEBUG", "maybe", "FRONTOFFICE_DEBUG must be true or false"),
+        (
+            lambda: conf.env_int("SESSION_HOURS", 12, minimum=1),
+            "SESSION_HOURS",
+            "twelve",
+            "FRONTOFFICE_SESSION_HOURS must be a whole number",
+        ),
+        (
+            lambda: conf.env_int("SESSION_HOURS", 12, minimum=1),
+            "SESSION_HOURS",
+            "0",
+            "FRONTOFFICE_SESSION_HOURS must be at least 1",
+        ),
+        (
+            lambda: conf.env_time_zone("TIME_ZONE", "UTC"),
+            "TIME_ZONE",
+            "Mars/Base",
+            "FRONTOFFICE_TIME_ZONE is not a known time zone",
+        ),
+    ],
+)
 def test_parsers_name_the_variable_they_refuse(monkeypatch, parse, name, value, message):
     monkeypatch.setenv(f"FRONTOFFICE_{name}", value)
     with pytest.raises(ImproperlyConfigured, match=message):
         parse()
 
 
-@pytest.mark.parametrize("value, expected", [("true", True), ("YES", True), ("1", True), ("off", False),
-                                             ("0", False), ("", False)])
+@pytest.mark.parametrize(
+    "value, expected", [("true", True), ("YES", True), ("1", True), ("off", False), ("0", False), ("", False)]
+)
 def test_booleans_read_the_usual_words(monkeypatch, value, expected):
     monkeypatch.setenv("FRONTOFFICE_DEMO", value)
     assert conf.env_bool("DEMO", not expected) is expected
@@ -85,26 +116,51 @@ HTTPS = {"HTTPS": "true", "PUBLIC_URL": "https://x.example", "ALLOWED_HOSTS": "x
 
 
 def test_https_set_up_passes_the_deploy_check(tmp_path):
-    result = _frontoffice(tmp_path, "manage", "check", "--deploy", "--fail-level", "WARNING",
-                          SECRET_KEY=secrets.token_urlsafe(48), **HTTPS)
+    result = _frontoffice(
+        tmp_path,
+        "manage",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        **HTTPS,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_the_deploy_check_does_fail_without_https(tmp_path):
-    result = _frontoffice(tmp_path, "manage", "check", "--deploy", "--fail-level", "WARNING",
-                          SECRET_KEY=secrets.token_urlsafe(48), ALLOWED_HOSTS="x.example")
+    result = _frontoffice(
+        tmp_path,
+        "manage",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        ALLOWED_HOSTS="x.example",
+    )
     assert result.returncode != 0
     assert "SECURE_SSL_REDIRECT" in result.stdout + result.stderr
 
 
 def test_https_with_a_plain_public_url_is_flagged(tmp_path):
-    result = _frontoffice(tmp_path, "manage", "check", "--deploy", "--fail-level", "WARNING",
-                          SECRET_KEY=secrets.token_urlsafe(48), **(HTTPS | {"PUBLIC_URL": "http://x.example"}))
+    result = _frontoffice(
+        tmp_path,
+        "manage",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        **(HTTPS | {"PUBLIC_URL": "http://x.example"}),
+    )
     assert result.returncode != 0
     assert "frontoffice.W001" in result.stdout + result.stderr
 
 
 # --- the secret key -------------------------------------------------------------------------
+
 
 def test_secret_key_is_generated_once_into_the_data_folder_and_reused(tmp_path):
     first = _python(tmp_path, PRINT_SECRET)
@@ -131,6 +187,7 @@ def test_a_configured_secret_key_wins_and_nothing_is_written(tmp_path, monkeypat
 
 # --- headers on every page ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", ["/account/login/", "/", "/api/v1/docs"])
 def test_pages_carry_the_security_headers(client, owner, signed_in, path):
     response = (signed_in(owner) if path == "/" else client).get(path)
@@ -145,6 +202,8 @@ def test_pages_carry_the_security_headers(client, owner, signed_in, path):
 
 def test_pages_have_no_inline_script_code(client, owner, signed_in):
     for response in (client.get("/account/login/"), signed_in(owner).get("/")):
-        for attributes, body in re.findall(r"<script([^>]*)>(.*?)</script>", response.content.decode(), re.S):
+        for attributes, body in re.findall(
+            r"<script([^>]*)>(.*?)</script>", response.content.decode(), re.DOTALL
+        ):
             assert "src=" in attributes and not body.strip()
         assert not re.search(r"\son[a-z]+=", response.content.decode()), "inline event handler"

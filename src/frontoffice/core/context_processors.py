@@ -9,8 +9,9 @@ def shell(request):
     member = getattr(request, "member", None)
     memberships = []
     if member is not None:
+        # One indexed query: the switcher appears as soon as someone is added to a second organisation.
         memberships = list(member.user.memberships.filter(active=True).select_related("organization")
-                           .order_by("organization__name")) if _many(request) else [member]
+                           .order_by("organization__name"))
     return {
         "member": member,
         "org": getattr(request, "org", None),
@@ -21,10 +22,3 @@ def shell(request):
         "demo_mode": settings.DEMO,
     }
 
-
-def _many(request) -> bool:
-    # One query only for people who really belong to several organisations; cached in the session.
-    key = "frontoffice_many_orgs"
-    if key not in request.session:
-        request.session[key] = request.member.user.memberships.filter(active=True).count() > 1
-    return request.session[key]

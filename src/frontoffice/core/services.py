@@ -190,6 +190,9 @@ def organization_update(*, actor: Member, organization: Organization, **fields) 
         fields["currency"] = str(fields["currency"]).upper()
     if "country" in fields:
         fields["country"] = str(fields["country"]).upper()
+    if "name" in fields and Organization.objects.filter(name__iexact=str(fields["name"]).strip()).exclude(
+            pk=organization.pk).exists():
+        raise ValidationError({"name": _("An organisation with this name exists already.")})
     changed = _changes(organization, fields)
     _full_clean(organization)
     _check_codes(organization)
@@ -451,12 +454,18 @@ def member_update(*, actor: Member, member: Member, roles: list[str] | None = No
         if capabilities.OWNER not in roles and capabilities.OWNER in member.roles and not _owners_left(
                 organization, member):
             raise Conflict(_("The organisation must keep at least one owner."), field="roles")
+        if member.pk == actor.pk and not capabilities.capabilities_for(roles) <= member.capabilities:
+            # Nobody widens their own rights (stepping down is fine): a second person must agree.
+            raise Conflict(_("You cannot give yourself a role; ask another manager or the owner."), field="roles")
         changed |= _changes(member, {"roles": roles})
     if active is False and member.active and capabilities.OWNER in member.roles and not _owners_left(
             organization, member):
         raise Conflict(_("The organisation must keep at least one owner."), field="active")
     if active is False and member.pk == actor.pk:
         raise Conflict(_("You cannot deactivate yourself."), field="active")
+    if active is False and member.active and capabilities.OWNER in member.roles and not actor.can(
+            "organization.manage"):
+        raise ValidationError({"active": _("Only an owner can deactivate an owner.")})
     simple = {k: v for k, v in {"active": active, "title": title, "phone": phone}.items() if v is not None}
     changed |= _changes(member, simple)
     if sites is not None:
@@ -523,6 +532,30 @@ def token_authenticate(raw: str) -> ApiToken | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > settings.API_TOKEN_TOUCH_SECONDS:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+# --- two-factor sign-in ------------------------------------------------------------------------
+
+@transaction.atomic
+def two_factor_confirm(*, user: User, member: Member | None, device) -> None:
+    """Make ``device`` the user's one confirmed authenticator (replacing an older one)."""
+    type(device).objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    if member is not None:
+        activity_record(organization=member.organization, actor=member, verb="member.two_factor_enabled",
+                        subject=member)
+
+
+@transaction.atomic
+def two_factor_disable(*, user: User, member: Member) -> None:
+    if member.needs_two_factor:
+        raise Conflict(_("Your organisation requires two-factor sign-in for your role."))
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=user).delete()
+    activity_record(organization=member.organization, actor=member, verb="member.two_factor_disabled",
+                    subject=member)
 
 
 # --- people ---------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from frontoffice.core.forms import LoginForm, TwoFactorCodeForm
 from frontoffice.core.middleware import SESSION_OTP_PENDING
 from frontoffice.core.permissions import member_required
-from frontoffice.core.services import activity_record
+from frontoffice.core import services
+from frontoffice.core.errors import Conflict
 
 
 class LoginView(auth_views.LoginView):
@@ -80,13 +81,8 @@ def two_factor_setup(request):
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
-            TOTPDevice.objects.filter(user=request.user, confirmed=True).delete()
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+            services.two_factor_confirm(user=request.user, member=request.member, device=device)
             otp_login(request, device)
-            if request.member is not None:
-                activity_record(organization=request.org, actor=request.member, verb="member.two_factor_enabled",
-                                subject=request.member)
             messages.success(request, _("Two-factor sign-in is on."))
             return redirect("core:dashboard")
         form.add_error("code", _("That code is not right. Check the time on your phone and try again."))
@@ -98,12 +94,11 @@ def two_factor_setup(request):
 @require_POST
 @member_required()
 def two_factor_disable(request):
-    if request.member.needs_two_factor:
-        messages.error(request, _("Your organisation requires two-factor sign-in for your role."))
-        return redirect("core:profile")
-    TOTPDevice.objects.filter(user=request.user).delete()
-    activity_record(organization=request.org, actor=request.member, verb="member.two_factor_disabled",
-                    subject=request.member)
-    messages.success(request, _("Two-factor sign-in is off."))
+    try:
+        services.two_factor_disable(user=request.user, member=request.member)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Two-factor sign-in is off."))
     return redirect("core:profile")
 

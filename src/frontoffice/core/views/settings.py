@@ -156,7 +156,8 @@ def member_invite(request):
         if _attempt(form, lambda: services.member_invite(
                 actor=request.member, email=data["email"], full_name=data["full_name"], roles=data["roles"],
                 sites=list(data["sites"]), title=data["title"])):
-            messages.success(request, _("%(name)s was invited by e-mail.") % {"name": data["full_name"]})
+            messages.success(request, _("%(name)s was added; a new account gets an e-mail to choose a password.")
+                             % {"name": data["full_name"]})
             return redirect("core:members")
     return render(request, "core/settings/member_invite.html", {"form": form})
 
