@@ -18,3 +18,9 @@ def test_after_erasure_the_log_shows_the_pseudonym(owner, signed_in):
     services.client_erase(actor=owner, client=client)
     page = signed_in(owner).get("/activity/").content.decode()
     assert "Bożena" not in page and services.pseudonym(client) in page
+
+
+def test_dashboard_shows_the_clients_panel_with_recent_records(owner, signed_in):
+    make_client(owner, first_name="Łucja", last_name="Ćwik")
+    page = signed_in(owner).get("/").content.decode()
+    assert "Łucja Ćwik" in page and 'action="/clients/"' in page

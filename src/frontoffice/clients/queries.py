@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet, prefetch_related_objects
 
 from frontoffice.clients import search
 from frontoffice.clients.models import Client, ClientEmail, ClientIdentifier, ClientPhone
@@ -27,9 +27,7 @@ def with_contacts(rows: QuerySet[Client]) -> QuerySet[Client]:
 def client_search(organization: Organization, q: str, *, cursor: str | None = None, limit: int = search.PAGE,
                   archived: bool | None = False) -> search.SearchPage:
     page = search.search(clients_of(organization, archived=archived), organization, q, cursor=cursor, limit=limit)
-    ids = [c.pk for c in page.items]
-    by_id = {c.pk: c for c in with_contacts(Client.objects.filter(pk__in=ids))}
-    page.items = [by_id[pk] for pk in ids]
+    prefetch_related_objects(page.items, "phones", "emails")
     return page
 
 
@@ -42,6 +40,13 @@ def timeline(client: Client, *, verb_prefix: str | None = None, cursor: str | No
     if verb_prefix:
         rows = rows.filter(verb__startswith=verb_prefix)
     return paginate_desc(rows, key="occurred_at", cursor=cursor, limit=limit)
+
+
+def dashboard_panel(request) -> dict:
+    """The dashboard card: how many records, the latest few added."""
+    live = clients_of(request.org)
+    return {"count": live.count(), "can_edit": request.member.can("clients.edit"),
+            "recent": list(live.order_by("-created_at", "-id").only("pk", "display_name")[:5])}
 
 
 def client_names(organization: Organization, ids) -> dict[int, str]:

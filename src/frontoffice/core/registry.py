@@ -1,4 +1,4 @@
-"""What apps add to the shell: navigation entries and global-search providers.
+"""What apps add to the shell: navigation entries, global-search providers, dashboard panels.
 
 Each app registers in its ``AppConfig.ready``; the shell shows only what the member may use.
 """
@@ -34,6 +34,17 @@ class SearchResult:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class Panel:
+    """A card on the dashboard: ``template`` rendered with ``context(request)`` merged in."""
+
+    key: str
+    template: str
+    capability: str
+    context: Callable | None = None
+    order: int = 100
+
+
 def _no_client_names(organization, ids) -> dict[int, str]:
     return {}
 
@@ -44,6 +55,17 @@ class Registry:
     # (organization, client ids) -> {id: current display name}; the clients app provides it, so
     # the activity log can keep only ids and still show names (erased clients show their pseudonym).
     client_names: Callable = _no_client_names
+    panels: list[Panel] = field(default_factory=list)
+
+    def add_panel(self, panel: Panel) -> None:
+        self.panels = sorted([p for p in self.panels if p.key != panel.key] + [panel], key=lambda p: p.order)
+
+    def panels_for(self, request) -> list[dict]:
+        shown = []
+        for panel in self.panels:
+            if request.member.can(panel.capability):
+                shown.append({"template": panel.template, **(panel.context(request) if panel.context else {})})
+        return shown
     search: list[tuple[int, str, Callable]] = field(default_factory=list)  # (order, capability, provider)
 
     def add_nav(self, item: NavItem) -> None:

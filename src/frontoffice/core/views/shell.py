@@ -25,7 +25,8 @@ def dashboard(request):
     org = request.org
     today = timezone.localdate(timezone=org.tz)
     mine = queries.with_client_names(org, queries.activity_filtered(org, actor=request.member, since=today)[:10])
-    return render(request, "core/dashboard.html", {"today": today, "my_activity": mine})
+    return render(request, "core/dashboard.html", {"today": today, "my_activity": mine,
+                                                   "panels": registry.panels_for(request)})
 
 
 @require_POST
