@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router
+from ninja import File, Form, Query, Router, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -101,7 +101,7 @@ def client_list(request, filters: Query[ClientFilter]):
 @router.post("", response={201: ClientOut, **ERRORS}, summary="Add a client")
 def client_create(request, payload: ClientIn):
     require(request, "clients.edit")
-    return 201, services.client_create(actor=request.member, data=ClientInput(**payload.dict()), source="api")
+    return Status(201, services.client_create(actor=request.member, data=ClientInput(**payload.dict()), source="api"))
 
 
 @router.get("/duplicates", response={200: DuplicateList, **ERRORS}, summary="Likely duplicate pairs",
@@ -168,7 +168,7 @@ def client_import(request, options: Form[ImportOptions], file: File[UploadedFile
                                   mapping=_mapping(options.mapping), valid_rows_only=options.valid_rows_only,
                                   skip_duplicates=options.skip_duplicates)
     status, detail = _import_outcome(report)
-    return status, {"detail": detail, **report.to_dict()}
+    return Status(status, {"detail": detail, **report.to_dict()})
 
 
 @router.post("/merges/{merge_id}/undo", response={200: UndoResult, **ERRORS}, summary="Undo a merge",
