@@ -92,6 +92,16 @@ def _changes(instance: models.Model, fields: dict[str, Any]) -> dict[str, list]:
     return changed
 
 
+def _set_related(manager, name: str, rows: list) -> dict[str, list]:
+    """Set a many-to-many relation; {name: [ids before, ids after]} when it changed, else {}."""
+    before = sorted(manager.values_list("pk", flat=True))
+    after = sorted(row.pk for row in rows)
+    if before == after:
+        return {}
+    manager.set(rows)
+    return {name: [before, after]}
+
+
 def _plain(value):
     if isinstance(value, date):
         return value.isoformat()
@@ -354,11 +364,7 @@ def department_update(*, actor: Member, department: Department, **fields) -> Dep
     checked.pop("members", None)
     changed = _changes(department, checked)
     if members is not None:
-        before = sorted(department.members.values_list("pk", flat=True))
-        after = sorted(m.pk for m in members)
-        if before != after:
-            department.members.set(members)
-            changed["members"] = [before, after]
+        changed |= _set_related(department.members, "members", members)
     if changed:
         department.save()
         activity_record(organization=department.organization, actor=actor, verb="department.updated",
@@ -470,11 +476,7 @@ def member_update(*, actor: Member, member: Member, roles: list[str] | None = No
     changed |= _changes(member, simple)
     if sites is not None:
         _check_sites(organization, sites)
-        before = sorted(member.sites.values_list("pk", flat=True))
-        after = sorted(s.pk for s in sites)
-        if before != after:
-            member.sites.set(sites)
-            changed["sites"] = [before, after]
+        changed |= _set_related(member.sites, "sites", sites)
     if changed:
         member.save()
         member.__dict__.pop("capabilities", None)
