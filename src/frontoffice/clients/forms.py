@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from frontoffice.clients import presets
 from frontoffice.clients.models import COMPANY, KIND_CHOICES, PERSON, Client, Consent, CustomField
@@ -54,7 +55,10 @@ def with_focus(form: forms.Form, default: str | None = None) -> forms.Form:
 
 class ClientFilterForm(forms.Form):
     ACTIVE, ARCHIVED, ALL = "active", "archived", "all"
-    STATUSES = [(ACTIVE, _("active")), (ARCHIVED, _("archived")), (ALL, _("all"))]
+    # Which records to show ("active records"): a context of its own, since Polish agrees the adjective
+    # with the plural noun here ("aktywne") but with the thing itself elsewhere ("aktywny").
+    STATUSES = [(ACTIVE, pgettext_lazy("records", "active")), (ARCHIVED, pgettext_lazy("records", "archived")),
+                (ALL, pgettext_lazy("records", "all"))]
 
     q = forms.CharField(label=_("Find"), required=False)
     status = forms.ChoiceField(label=_("Show"), choices=STATUSES, required=False)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from frontoffice.clients import exporting, privacy, services
@@ -25,8 +25,7 @@ ERASE_WORD = "ERASE"
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Spreadsheet (CSV or XLSX)"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt,text/csv,application/"
-                                                                  "vnd.openxmlformats-officedocument.spreadsheetml.sheet"}))
+                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}))
 
 
 class EraseForm(forms.Form):
@@ -44,11 +43,6 @@ class EraseForm(forms.Form):
         return typed
 
 
-def _messages_from(exc: ValidationError) -> list[str]:
-    return [m for messages_ in exc.message_dict.values() for m in messages_] if hasattr(exc, "error_dict") \
-        else exc.messages
-
-
 # --- import -------------------------------------------------------------------------------------
 
 @member_required("clients.import")
@@ -58,7 +52,7 @@ def import_upload(request):
         try:
             job = import_jobs.import_job_create(actor=request.member, uploaded_file=form.cleaned_data["file"])
         except ValidationError as exc:
-            for message in _messages_from(exc):
+            for message in exc.messages:
                 form.add_error("file", message)
         else:
             return redirect("clients:import_job", job_pk=job.pk)
@@ -103,9 +97,9 @@ def _import_action(request, job: ImportJob):
             return HttpResponse(status=400)
     except ValidationError as exc:
         if action == "check":
-            context = _mapping_context(request, job, errors=_messages_from(exc))
+            context = _mapping_context(request, job, errors=exc.messages)
             return render(request, "clients/import_mapping.html", context, status=400)
-        for message in _messages_from(exc):
+        for message in exc.messages:
             messages.error(request, message)
     except Conflict as exc:
         messages.error(request, exc.message)
@@ -136,7 +130,8 @@ def _job_context(job: ImportJob) -> dict:
 
 # --- export -------------------------------------------------------------------------------------
 
-STATUSES = [("active", gettext_lazy("active")), ("archived", gettext_lazy("archived")), ("all", gettext_lazy("all"))]
+STATUSES = [("active", pgettext_lazy("records", "active")), ("archived", pgettext_lazy("records", "archived")),
+            ("all", pgettext_lazy("records", "all"))]
 _ARCHIVED = {"active": False, "archived": True, "all": None}
 
 
@@ -153,7 +148,7 @@ def export(request):
     try:
         return exporting.export_response(request.member, q, fmt, archived=_ARCHIVED[status])
     except ValidationError as exc:
-        return render(request, "clients/export.html", context | {"errors": _messages_from(exc)}, status=400)
+        return render(request, "clients/export.html", context | {"errors": exc.messages}, status=400)
 
 
 # --- privacy ------------------------------------------------------------------------------------
