@@ -40,8 +40,8 @@ ENGINE_TITLES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 RESULTS_HEAD = """# Benchmark results
 
 Recorded by `python bench/run.py --record`: one section per benchmark and database engine ("## NAME —
-ENGINE"), replaced when it is recorded again. Each benchmark measures its figure beside a baseline in the same run; compare
-ratios rather than absolute figures across machines and runs.
+ENGINE"), replaced when it is recorded again. Each benchmark measures its figure beside a baseline in
+the same run; compare ratios rather than absolute figures across machines and runs.
 """
 
 

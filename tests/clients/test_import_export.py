@@ -159,6 +159,7 @@ BAD_FILES = [
     ("broken.xlsx", b"PK\x03\x04" + b"\x00garbage" * 20, "damaged or is not an Excel workbook"),
     ("renamed.xlsx", b"Imie;Nazwisko\nJan;Nowak\n", "named .xlsx but is not an Excel workbook"),
     ("binary.csv", bytes(range(256)) * 4, "This is not a spreadsheet"),
+    ("mac.csv", b"Imie;Nazwisko\nJan;Nowak\x81\x98\n", "text encoding of this file is not known"),
     ("header.csv", b"Imie;Nazwisko\n", "no rows below it"),
     ("names.csv", b"Kolor;Rozmiar\nczerwony;M\n", "No column holds a name"),
 ]
@@ -436,6 +437,16 @@ def test_import_through_the_pages_upload_map_check_then_import(importer, signed_
     assert "Imported 2 records." in html
     again = web.post(reverse("clients:import_job", args=[job.pk]), {"action": "commit", "valid_rows_only": "1"})
     assert Client.objects.count() == 2 and again.status_code == 302  # a second click adds nobody
+
+
+def test_a_background_check_reports_in_the_uploaders_language(importer, signed_in):
+    importer.user.language = "pl"
+    importer.user.save(update_fields=["language"])
+    job = jobs.import_job_create(actor=importer, uploaded_file=upload("k.csv", _mixed_file()))
+    jobs.import_job_start(actor=importer, job=job, mapping=job.mapping)
+    job.refresh_from_db()
+    messages = {e["field"]: e["message"] for e in job.report["errors"]}
+    assert messages["last_name"] != "Enter a name." and "Enter" not in messages["last_name"]
 
 
 def test_the_mapping_page_refuses_a_mapping_without_a_name(importer, signed_in):

@@ -121,3 +121,30 @@ def test_rebuild_restores_the_index(owner):
 def test_punctuation_queries_do_not_fail(owner, q):
     make_client(owner, first_name="Anna", last_name="Nowak", emails=["anna@example.com"])
     queries.client_search(owner.organization, q)
+
+
+def _all_pages(org, q, limit):
+    seen, cursor = [], None
+    while True:
+        page = queries.client_search(org, q, cursor=cursor, limit=limit)
+        seen += ids(page)
+        cursor = page.next_cursor
+        if cursor is None:
+            return seen
+
+
+@pytest.mark.parametrize("sort_at_most, window", [(-1, 10_000), (-1, 2)])
+def test_walking_the_sort_index_gives_the_same_pages(owner, monkeypatch, sort_at_most, window):
+    """Big buckets are walked in sort order instead of sorted (and, past the window, sorted after all):
+    the same rows in the same order, page after page."""
+    for i, (first, last) in enumerate([("Jan", "Nowak"), ("Anna", "Nowak"), ("Nowak", "Zet"), ("Ola", "Grynowak"),
+                                       ("Anna", "Kowalska-Nowak"), ("Adam", "Abacki"), ("Anna", "Zielińska"),
+                                       ("Nowakowski", "Anna"), ("Ewa", "Bnowak"), ("Anna", "Nowicka")] * 2):
+        make_client(owner, first_name=first, last_name=last, phones=[f"600 100 {200 + i}"],
+                    emails=[f"{first.lower()}.{i}@example.com"])
+    org = owner.organization
+    wanted = {q: _all_pages(org, q, limit=3) for q in ("nowak", "anna n", "owak", "anna", "zi", "600 10", "xample")}
+    monkeypatch.setattr(search, "SORT_AT_MOST", sort_at_most)
+    monkeypatch.setattr(search, "WALK_WINDOW", window)
+    assert {q: _all_pages(org, q, limit=3) for q in wanted} == wanted
+    assert all(wanted.values())

@@ -82,19 +82,24 @@ def client_dossier(client: Client) -> dict:
     }
 
 
-@transaction.atomic
 def client_privacy_export(*, actor: Member, client: Client, fmt: str) -> tuple[str, str, bytes]:
-    """(file name, content type, content) of the access-request export; recorded as ``client.exported``."""
+    """(file name, content type, content) of the access-request export; recorded as ``client.exported``.
+
+    The file is built before the short transaction that records it: on SQLite a transaction holds the
+    write lock, and rendering a long timeline as a PDF takes a moment.
+    """
     if fmt not in ("json", "pdf"):
         raise ValueError(fmt)
     dossier = client_dossier(client)
-    activity_record(organization=client.organization, actor=actor, verb="client.exported", subject=client,
-                    client_id=client.pk, label="", data={"format": fmt})
-    name = f"client-{client.pk}-{timezone.localdate().isoformat()}.{fmt}"
     if fmt == "json":
+        content_type = "application/json"
         content = json.dumps(dossier, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode()
-        return name, "application/json", content
-    return name, "application/pdf", render_pdf(dossier)
+    else:
+        content_type, content = "application/pdf", render_pdf(dossier)
+    with transaction.atomic():
+        activity_record(organization=client.organization, actor=actor, verb="client.exported", subject=client,
+                        client_id=client.pk, label="", data={"format": fmt})
+    return f"client-{client.pk}-{timezone.localdate().isoformat()}.{fmt}", content_type, content
 
 
 # --- the PDF ------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -61,7 +61,6 @@ class ImportReport:
     created: int = 0
     committed: bool = False  # rows were written
     seconds: float = 0.0
-    extra: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -127,6 +126,9 @@ def import_table(*, actor: Member, table: Table, file_name: str, dry_run: bool, 
         cleans = [clean for number, clean in checked.valid
                   if not (skip_duplicates and number in checked.duplicate_rows)]
         skipped = len(checked.valid) - len(cleans)
+        if not cleans:  # nothing valid (or everything skipped): nothing to record either
+            report.seconds = round(time.monotonic() - started, 2)
+            return report
         with transaction.atomic():
             ids = clients_store(actor=actor, cleans=cleans, source="import",
                                 progress=(lambda done: progress("saving", done, len(cleans))) if progress else None)

@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
@@ -34,9 +34,11 @@ PROGRESS_EVERY = 0.4  # seconds between progress writes: the page polls every 0.
 STALLED_AFTER = timedelta(minutes=5)  # a running job that has not written progress for this long died
 
 
-@transaction.atomic
 def import_job_create(*, actor: Member, uploaded_file) -> ImportJob:
-    """Store an uploaded file and guess its columns; a file that cannot be read is refused now."""
+    """Store an uploaded file and guess its columns; a file that cannot be read is refused now.
+
+    Not one transaction: reading a large file takes seconds, and on SQLite a transaction would hold the
+    write lock meanwhile. The job row is one insert, after the file is stored."""
     content = read_upload(uploaded_file)
     name = (getattr(uploaded_file, "name", "") or "upload").rsplit("/", 1)[-1][:255]
     table = read_table(content, name)
@@ -127,6 +129,12 @@ def import_job_run(job_id: int) -> None:
         return  # already run, or cancelled
     job = ImportJob.objects.select_related("organization", "created_by__organization", "created_by__user").get(
         pk=job_id)
+    # A thread or a worker has no request language: the report's messages speak the uploader's.
+    with translation.override(job.created_by.user.language or job.organization.language):
+        _run(job)
+
+
+def _run(job: ImportJob) -> None:
     try:
         with job.file.open("rb") as handle:
             content = handle.read()
@@ -138,7 +146,7 @@ def import_job_run(job_id: int) -> None:
         _finish(job, ImportJob.FAILED, {"error": " ".join(exc.messages)})
         return
     except Exception:
-        logger.exception("import job %s failed", job_id)
+        logger.exception("import job %s failed", job.pk)
         _finish(job, ImportJob.FAILED, {"error": _("The import failed unexpectedly; nothing was saved.")})
         return
     result = report.to_dict() | {"preview": job.report.get("preview", [])}

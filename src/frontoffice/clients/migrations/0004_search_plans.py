@@ -1,4 +1,6 @@
-"""Index ``Client.merged_into`` only where it is set.
+"""Two changes the search benchmark (bench/bench_client_search.py, 1,000,000 clients) called for.
+
+1. Index ``Client.merged_into`` only where it is set.
 
 Nearly every client has ``merged_into`` NULL, and every client list filters on ``merged_into IS NULL``.
 With the plain foreign-key index, SQLite's planner — once ``ANALYZE`` had run — took that index for the
@@ -8,10 +10,34 @@ serves "records merged into X" (timeline, merge undo) and can never be chosen fo
 
 Only the index changes, so the database operations say exactly that; Django's own AlterField would
 rebuild the whole table on SQLite.
+
+2. SQLite: the word-prefix table ``clients_words`` also indexes one-letter prefixes (prefix='1 2 3').
+"Anna K", "Piotr W" — a first name and the surname's initial — made FTS5 merge the lists of every word
+starting with that letter: 22 ms per lookup, against 7 ms with the one-letter prefix index (+10 % size).
+The table is rebuilt from ``sort_name``, which is exactly what ``search.index`` writes into it.
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+WORDS = ("CREATE VIRTUAL TABLE clients_words USING fts5(names, tokenize=\"unicode61 remove_diacritics 2\", "
+         "prefix='{prefixes}')")
+
+
+def _rebuild_words(schema_editor, prefixes: str) -> None:
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    schema_editor.execute("DROP TABLE IF EXISTS clients_words")
+    schema_editor.execute(WORDS.format(prefixes=prefixes))
+    schema_editor.execute("INSERT INTO clients_words(rowid, names) SELECT id, sort_name FROM clients_client")
+
+
+def one_letter_prefixes(apps, schema_editor):
+    _rebuild_words(schema_editor, "1 2 3")
+
+
+def two_letter_prefixes(apps, schema_editor):
+    _rebuild_words(schema_editor, "2 3")
 
 
 class Migration(migrations.Migration):
@@ -39,4 +65,5 @@ class Migration(migrations.Migration):
             index=models.Index(condition=models.Q(merged_into__isnull=False), fields=["merged_into"],
                                name="client_merged_into"),
         ),
+        migrations.RunPython(one_letter_prefixes, two_letter_prefixes),
     ]
