@@ -267,6 +267,13 @@ WORKERS = env_int("WORKERS", 0, minimum=0)  # 0: 2 × cores + 1, at most 8
 # Addresses whose X-Forwarded-* headers gunicorn trusts: the TLS proxy in front of us.
 FORWARDED_ALLOW_IPS = env_str("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
+# --- background work (core/tasks.py) --------------------------------------------------------
+TASKS = env_str("TASKS", "inprocess").lower()
+if TASKS not in ("inprocess", "rq"):
+    raise ImproperlyConfigured(f"FRONTOFFICE_TASKS must be inprocess or rq, not {TASKS!r}")
+if TASKS == "rq" and not REDIS_URL:
+    raise ImproperlyConfigured("FRONTOFFICE_TASKS=rq needs FRONTOFFICE_REDIS_URL (redis://host:6379/0)")
+
 # --- the API --------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
 API_TOKEN_TOUCH_SECONDS = 60
