@@ -133,6 +133,8 @@ def cmd_import_clients(args) -> None:
         actor = members.filter(user__email__iexact=args.as_email).first()
         if actor is None:
             raise CliError(f"{args.as_email} is not an active member of {args.org}")
+        if not actor.can("clients.import"):
+            raise CliError(f"{args.as_email} may not import clients (needs the clients.import capability)")
     else:  # the import is recorded as the work of an owner
         actor = next((m for m in members.order_by("pk") if m.can("organization.manage")), None)
         if actor is None:

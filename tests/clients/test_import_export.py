@@ -587,3 +587,24 @@ def test_cli_import_clean_dry_run_and_bad_arguments(org, owner, tmp_path, capsys
     clerk = make_member(org, caps.ADMIN_ASSISTANT)
     assert main(["import", "clients", str(path), "--org", org.slug, "--as", clerk.user.email]) == 0
     assert Client.objects.get().created_by == clerk
+
+
+@pytest.mark.parametrize("cell, first, last", [
+    ("Kowalski Jan", "Jan", "Kowalski"), ("Kowalska Anna Maria", "Anna Maria", "Kowalska"),
+    ("Kowalski, Jan", "Jan", "Kowalski"),
+])
+def test_surname_first_column_is_split_the_right_way(cell, first, last):
+    from frontoffice.clients.importing.checking import row_input
+    from frontoffice.clients.importing.columns import FULL_NAME_LAST_FIRST
+
+    data = row_input([cell], [FULL_NAME_LAST_FIRST])
+    assert (data.first_name, data.last_name) == (first, last)
+
+
+def test_cli_import_as_a_member_without_the_capability_is_refused(org, receptionist, tmp_path, capsys):
+    from frontoffice.cli import main
+
+    path = tmp_path / "k.csv"
+    path.write_text("Imię;Nazwisko\nJan;Kowalski\n", encoding="utf-8")
+    assert main(["import", "clients", str(path), "--org", org.slug, "--as", receptionist.user.email]) == 1
+    assert "clients.import" in capsys.readouterr().err

@@ -148,3 +148,34 @@ def test_walking_the_sort_index_gives_the_same_pages(owner, monkeypatch, sort_at
     monkeypatch.setattr(search, "WALK_WINDOW", window)
     assert {q: _all_pages(org, q, limit=3) for q in wanted} == wanted
     assert all(wanted.values())
+
+
+def test_erasing_a_client_also_erases_records_merged_into_it_and_blocks_undo(owner):
+    from frontoffice.core.errors import Conflict
+
+    kept = make_client(owner, first_name="Jan", last_name="Kowalski")
+    merged = make_client(owner, first_name="Janek", last_name="Kowalskyy", date_of_birth="1980-01-02",
+                         notes="allergic to penicillin")
+    merge = services.client_merge(actor=owner, kept=kept, merged=merged)
+    services.client_erase(actor=owner, client=kept)
+    merged.refresh_from_db()
+    merge.refresh_from_db()
+    assert merged.erased_at and merged.first_name == "" and merged.notes == "" and merged.date_of_birth is None
+    assert merge.kept_before == {}
+    with pytest.raises(Conflict):
+        services.merge_undo(actor=owner, merge=merge)
+
+
+def test_undo_keeps_corrections_made_after_the_merge(owner):
+    kept = make_client(owner, first_name="Jan", last_name="Kowalski")
+    merged = make_client(owner, first_name="Jan", last_name="Kowalski", date_of_birth="1980-01-02",
+                         phones=["600100200"])
+    merge = services.client_merge(actor=owner, kept=kept, merged=merged)
+    kept.refresh_from_db()
+    assert kept.date_of_birth.isoformat() == "1980-01-02"
+    services.client_update(actor=owner, client=kept, data=ClientInput(first_name="Jan", last_name="Kowalski-Nowak",
+                                                                      date_of_birth="1980-01-02"))
+    services.merge_undo(actor=owner, merge=merge)
+    kept.refresh_from_db()
+    assert kept.last_name == "Kowalski-Nowak"      # corrected after the merge: stays
+    assert kept.date_of_birth is None                # filled by the merge and untouched since: taken back

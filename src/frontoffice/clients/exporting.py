@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from frontoffice.clients import queries, search
-from frontoffice.clients.importing.columns import FULL_NAME, Target, targets
+from frontoffice.clients.importing.columns import FULL_NAME, FULL_NAME_LAST_FIRST, Target, targets
 from frontoffice.clients.models import KIND_CHOICES, Client
 from frontoffice.core.models import Member
 from frontoffice.core.services import activity_record
@@ -42,7 +42,7 @@ def neutralise(text: str) -> str:
 
 def columns_for(organization) -> list[Target]:
     fields = list(organization.client_fields.filter(active=True))
-    return [target for target in targets(organization, fields) if target.key != FULL_NAME]
+    return [target for target in targets(organization, fields) if target.key not in (FULL_NAME, FULL_NAME_LAST_FIRST)]
 
 
 def _cell(client: Client, key: str, kinds: dict[str, str]):

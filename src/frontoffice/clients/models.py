@@ -52,7 +52,8 @@ class Client(models.Model):
         indexes = [
             models.Index(fields=["organization", "sort_name", "id"], name="client_org_sort"),
             models.Index(fields=["organization", "date_of_birth"], name="client_org_dob"),
-            models.Index(fields=["merged_into"], name="client_merged_into", condition=models.Q(merged_into__isnull=False)),
+            models.Index(fields=["merged_into"], name="client_merged_into",
+                         condition=models.Q(merged_into__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
@@ -309,9 +308,8 @@ def _text_bucket(rest: QuerySet, text: _Text, organization, after: tuple[str, in
             return rows
         start, size = below, size * 4
         if len(rows) * 4 < need - len(rows):  # sparse so far: walk on while it costs less than sorting
-            if found is None:
-                found = _count_up_to(text, 2 * (walked + size))
-            if walked + size > found / 2:
+            candidates = found if found is not None else _count_up_to(text, walked + size + 1)
+            if walked + size >= candidates:
                 return rows + _sorted(_after(text.filter(rest), after).filter(sort_name__gte=below),
                                       need - len(rows))
 

@@ -179,14 +179,15 @@ def client_merge(*, actor: Member, kept: Client, merged: Client) -> Merge:
         raise ValidationError({"other_id": _("No such client.")})
     for client in (kept, merged):
         _require_live(client)
-    kept_before = {name: _jsonable(getattr(kept, name)) for name in STORED_FIELDS + ("display_name",)}
+    before = {name: _jsonable(getattr(kept, name)) for name in STORED_FIELDS + ("display_name",)}
     moved: dict[str, list[int]] = {}
     kept_numbers = set(kept.phones.values_list("number", flat=True))
     kept_emails = set(kept.emails.values_list("email", flat=True))
     moved["clients.clientphone"] = _move(merged.phones.exclude(number__in=kept_numbers), kept)
     moved["clients.clientemail"] = _move(merged.emails.exclude(email__in=kept_emails), kept)
+    # Where both records have the same kind of identifier, the kept record's value stays.
     moved["clients.clientidentifier"] = _move(merged.identifier_rows.exclude(
-        value__in=kept.identifier_rows.values("value")), kept)
+        scheme__in=list(kept.identifiers)), kept)
     moved["clients.consent"] = _move(merged.consents.all(), kept)
     moved["clients.relatedparty"] = _move(merged.related_parties.all(), kept)
     for label, field in CLIENT_REFERENCES:
@@ -208,6 +209,10 @@ def client_merge(*, actor: Member, kept: Client, merged: Client) -> Merge:
                          else f"{kept.first_name} {kept.last_name}".strip())
     kept.save()
     reindex(kept)
+    # Only what the merge changed, as [before, after]: an undo puts back a field nobody touched since.
+    kept_before = {name: [value, _jsonable(getattr(kept, name))] for name, value in before.items()
+                   if value != _jsonable(getattr(kept, name))}
+    kept_before["_merged_was_archived"] = merged.archived
     merged.merged_into = kept
     merged.archived = True
     merged.save(update_fields=["merged_into", "archived", "updated_at"])
@@ -239,6 +244,8 @@ def merge_undo(*, actor: Member, merge: Merge) -> Client:
     if timezone.now() - merge.merged_at > timedelta(days=MERGE_UNDO_DAYS):
         raise Conflict(_("A merge can be undone for %(days)s days; this one is older.") % {"days": MERGE_UNDO_DAYS})
     kept, merged = merge.kept, merge.merged
+    if kept.erased_at is not None or merged.erased_at is not None:
+        raise Conflict(_("The personal data was erased, so this merge cannot be undone."))
     for key, ids in merge.moved.items():
         if not ids:
             continue
@@ -247,14 +254,18 @@ def merge_undo(*, actor: Member, merge: Merge) -> Client:
             apps.get_model(label).objects.filter(pk__in=ids).update(**{field: merged})
         else:
             apps.get_model(key).objects.filter(pk__in=ids).update(client=merged)
-    for name, value in merge.kept_before.items():
+    changes = dict(merge.kept_before)
+    merged_was_archived = changes.pop("_merged_was_archived", False)
+    for name, (value, after) in changes.items():
+        if _jsonable(getattr(kept, name)) != after:
+            continue  # corrected since the merge: the correction stays
         if name == "date_of_birth" and value:
             value = date.fromisoformat(value)
         setattr(kept, name, value)
     kept.save()
     reindex(kept)
     merged.merged_into = None
-    merged.archived = False
+    merged.archived = merged_was_archived
     merged.save(update_fields=["merged_into", "archived", "updated_at"])
     reindex(merged)
     merge.undone_at = timezone.now()
@@ -284,10 +295,20 @@ def client_erase(*, actor: Member, client: Client) -> Client:
     """Anonymise the personal data; the record stays (with a pseudonym) for what the law keeps."""
     if client.erased_at is not None:
         raise Conflict(_("This client was erased already."))
+    for absorbed in Client.objects.filter(merged_into=client, erased_at__isnull=True):
+        _anonymise(absorbed)  # records merged into this one describe the same person
+    merges = Merge.objects.filter(models.Q(kept=client) | models.Q(merged__merged_into=client))
+    merges.update(kept_before={})  # the pre-merge copies held personal data; such merges stay final
+    code = _anonymise(client)
+    activity_record(organization=client.organization, actor=actor, verb="client.erased", subject=client,
+                    client_id=client.pk, label="", data={"pseudonym": code})
+    return client
+
+
+def _anonymise(client: Client) -> str:
     code = pseudonym(client)
     client.first_name, client.last_name = "", ""
     client.organization_name = ""
-    client.kind = client.kind
     client.display_name = _("Erased client %(code)s") % {"code": code}
     client.date_of_birth = None
     client.street = client.postal_code = client.city = ""
@@ -302,9 +323,7 @@ def client_erase(*, actor: Member, client: Client) -> Client:
     client.sort_name = fold(client.display_name)
     Client.objects.filter(pk=client.pk).update(sort_name=client.sort_name)
     search_remove(client)
-    activity_record(organization=client.organization, actor=actor, verb="client.erased", subject=client,
-                    client_id=client.pk, label="", data={"pseudonym": code})
-    return client
+    return code
 
 
 # --- consents, related parties, custom fields --------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from frontoffice.clients.importing.columns import FULL_NAME, MULTIPLE, kind_of
+from frontoffice.clients.importing.columns import FULL_NAME, FULL_NAME_LAST_FIRST, MULTIPLE, kind_of
 from frontoffice.clients.importing.files import Table
 from frontoffice.clients.models import COMPANY, Client, ClientEmail, ClientIdentifier, ClientPhone
 from frontoffice.clients.validation import CleanClient, ClientInput, clean_client
@@ -37,6 +37,17 @@ class Checked:
     births: dict[int, str] = field(default_factory=dict)  # row → "folded sort name|date of birth"
 
 
+def split_name(value: str, *, last_first: bool) -> tuple[str, str]:
+    """(first, last) from one cell: "Jan Kowalski", "Kowalski Jan" (last_first) or "Kowalski, Jan"."""
+    if "," in value:
+        last, _sep, first = value.partition(",")
+        return first.strip(), last.strip()
+    words = value.split()
+    if last_first:
+        return " ".join(words[1:]), words[0]
+    return " ".join(words[:-1]), words[-1]
+
+
 def row_input(cells: list[str], mapping: list[str]) -> ClientInput:
     data = ClientInput()
     identifiers: dict[str, str] = {}
@@ -46,9 +57,8 @@ def row_input(cells: list[str], mapping: list[str]) -> ClientInput:
             continue
         if target in MULTIPLE:
             getattr(data, target).extend(v.strip() for v in _SPLIT_VALUES[target].split(value) if v.strip())
-        elif target == FULL_NAME:
-            words = value.split()
-            data.first_name, data.last_name = " ".join(words[:-1]), words[-1]
+        elif target in (FULL_NAME, FULL_NAME_LAST_FIRST):
+            data.first_name, data.last_name = split_name(value, last_first=target == FULL_NAME_LAST_FIRST)
         elif target == "kind":
             data.kind = kind_of(value)
         elif target.startswith("identifiers."):
@@ -69,7 +79,7 @@ def _column_for(key: str, mapping: list[str], columns: list[str]) -> str:
     """The column a validation error belongs to ("identifiers.pesel" → "PESEL")."""
     wanted = {key}
     if key in ("first_name", "last_name"):
-        wanted |= {FULL_NAME}
+        wanted |= {FULL_NAME, FULL_NAME_LAST_FIRST}
     if key == "last_name":
         wanted |= {"first_name"}
     for target in [key, *sorted(wanted - {key})]:

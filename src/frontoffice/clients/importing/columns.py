@@ -20,6 +20,7 @@ from frontoffice.core.text import fold
 
 IGNORE = ""
 FULL_NAME = "full_name"  # "Jan Kowalski" in one column: split into first and last name
+FULL_NAME_LAST_FIRST = "full_name_last_first"  # "Kowalski Jan", the way Polish registers list people
 MULTIPLE = {"phones", "emails", "tags"}  # several columns may feed these; a cell may hold several values
 
 
@@ -40,8 +41,10 @@ _BASE = (
     ("last_name", gettext_lazy("Last name"),
      "last name|lastname|last|surname|family name|nazwisko"),
     (FULL_NAME, gettext_lazy("Full name (first and last)"),
-     ("name|full name|client|client name|patient|student|person|imie i nazwisko|nazwisko i imie|klient|"
+     ("name|full name|client|client name|patient|student|person|imie i nazwisko|klient|"
       "pacjent|uczen|osoba|dane osobowe")),
+    (FULL_NAME_LAST_FIRST, gettext_lazy("Full name (last name first)"),
+     "nazwisko i imie|nazwisko imie|surname and first name|last name first name|last first|surname first name"),
     ("organization_name", gettext_lazy("Organisation name"),
      ("company|company name|organisation|organization|organisation name|organization name|firm|business|"
       "employer|firma|nazwa firmy|nazwa|nazwa organizacji|organizacja|pracodawca|instytucja")),
@@ -164,7 +167,7 @@ def check_mapping(columns: list[str], mapping: list[str]) -> list[str]:
                 raise ValidationError({"mapping": [_("Columns “%(a)s” and “%(b)s” both go to the same field; "
                                                      "ignore one of them.") % {"a": seen[target], "b": column}]})
             seen[target] = column
-    if not {"first_name", "last_name", FULL_NAME, "organization_name"} & set(seen):
+    if not {"first_name", "last_name", FULL_NAME, FULL_NAME_LAST_FIRST, "organization_name"} & set(seen):
         raise ValidationError({"mapping": [_("No column holds a name. Choose which column is the first name, "
                                              "last name, full name or organisation name.")]})
     return mapping

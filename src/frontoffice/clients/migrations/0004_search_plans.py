@@ -1,4 +1,4 @@
-"""Two changes the search benchmark (bench/bench_client_search.py, 1,000,000 clients) called for.
+"""Three changes the search benchmark (bench/bench_client_search.py, 1,000,000 clients) called for.
 
 1. Index ``Client.merged_into`` only where it is set.
 
@@ -15,6 +15,12 @@ rebuild the whole table on SQLite.
 "Anna K", "Piotr W" — a first name and the surname's initial — made FTS5 merge the lists of every word
 starting with that letter: 22 ms per lookup, against 7 ms with the one-letter prefix index (+10 % size).
 The table is rebuilt from ``sort_name``, which is exactly what ``search.index`` writes into it.
+
+3. PostgreSQL: a finer histogram of ``search_text`` (statistics target 1000, the default is 100). Search
+chooses between sorting every candidate of a substring and walking the sort index from the planner's
+estimate, and with 100 histogram entries a pattern seen in none of them is estimated at 105 rows:
+"%791%" (a mobile prefix, 22,455 rows) was sorted row by row instead of walked. With 1000: 26,276.
+ANALYZE of 1,000,000 clients takes ~5 s instead of ~1 s.
 """
 
 import django.db.models.deletion
@@ -30,6 +36,19 @@ def _rebuild_words(schema_editor, prefixes: str) -> None:
     schema_editor.execute("DROP TABLE IF EXISTS clients_words")
     schema_editor.execute(WORDS.format(prefixes=prefixes))
     schema_editor.execute("INSERT INTO clients_words(rowid, names) SELECT id, sort_name FROM clients_client")
+
+
+def _statistics(schema_editor, target: int) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"ALTER TABLE clients_client ALTER COLUMN search_text SET STATISTICS {target}")
+
+
+def finer_statistics(apps, schema_editor):
+    _statistics(schema_editor, 1000)
+
+
+def default_statistics(apps, schema_editor):
+    _statistics(schema_editor, -1)
 
 
 def one_letter_prefixes(apps, schema_editor):
@@ -66,4 +85,5 @@ class Migration(migrations.Migration):
                                name="client_merged_into"),
         ),
         migrations.RunPython(one_letter_prefixes, two_letter_prefixes),
+        migrations.RunPython(finer_statistics, default_statistics),
     ]
