@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import fcntl
 import importlib.metadata
 import os
 import platform
@@ -280,10 +281,29 @@ def record(script: Path, output: str, context: dict) -> None:
     print(f"recorded in {RESULTS.relative_to(ROOT)} ({heading[3:]})", file=sys.stderr)
 
 
+def exclusive() -> object:
+    """One run at a time on this machine: two benchmarks measuring at once skew each other (and both
+    would rewrite RESULTS.md). Waits for the other run to end; the lock goes with this process."""
+    lock = open(Path(tempfile.gettempdir()) / "frontoffice-bench.lock", "a+")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.seek(0)
+        print(f"waiting for another bench/run.py ({lock.read().strip() or 'unknown'}) to finish",
+              file=sys.stderr, flush=True)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+    lock.seek(0)
+    lock.truncate()
+    lock.write(f"pid {os.getpid()}: {' '.join(sys.argv[1:])}")
+    lock.flush()
+    return lock
+
+
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     scripts = find_scripts(args.names)
     database = Database(args.database_url)
+    _lock = exclusive()  # noqa: F841  (held until the process ends)
     dropped = sorted(k for k in os.environ if k.startswith("FRONTOFFICE_"))
     if dropped:
         print(f"not passed on: {', '.join(dropped)} (use --env)", file=sys.stderr)

@@ -30,15 +30,19 @@ def second_factor_missing(request) -> bool:
     return bool(request.session.get(SESSION_OTP_PENDING)) or (member is not None and member.needs_two_factor)
 
 
-def membership_for(user, organization_id: int | None) -> Member | None:
-    members = Member.objects.select_related("organization", "user").filter(
-        user=user, active=True, organization__isnull=False
-    )
-    if organization_id is not None:
-        member = members.filter(organization_id=organization_id).first()
-        if member is not None:
-            return member
-    return members.order_by("organization__name").first()
+def memberships_of(user) -> list[Member]:
+    """The user's active memberships with their organisations, by organisation name: one query."""
+    members = list(Member.objects.select_related("organization").filter(user=user, active=True)
+                   .order_by("organization__name"))
+    for member in members:
+        member.user = user  # the signed-in user, already loaded: no second join
+    return members
+
+
+def membership_for(user, organization_id: int | None, memberships: list[Member] | None = None) -> Member | None:
+    """The membership in ``organization_id`` when the user has one, else their first."""
+    members = memberships_of(user) if memberships is None else memberships
+    return next((m for m in members if m.organization_id == organization_id), members[0] if members else None)
 
 
 class MembershipMiddleware:
@@ -53,10 +57,12 @@ class MembershipMiddleware:
     def __call__(self, request):
         request.member = None
         request.org = None
+        request.memberships = []
         timezone.deactivate()
         user = request.user
         if user.is_authenticated:
-            member = membership_for(user, request.session.get(SESSION_ORG_KEY))
+            request.memberships = memberships_of(user)
+            member = membership_for(user, request.session.get(SESSION_ORG_KEY), request.memberships)
             if member is not None:
                 request.member = member
                 request.org = member.organization

@@ -5,10 +5,16 @@ Each app registers in its ``AppConfig.ready``; the shell shows only what the mem
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+
+
+@functools.lru_cache(maxsize=256)
+def _reversed(url_name: str, prefix: str) -> str:
+    return reverse(url_name)  # nav targets take no arguments: one answer per name and script prefix
 
 
 @dataclass(frozen=True)
@@ -23,7 +29,7 @@ class NavItem:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        return _reversed(self.url_name, get_script_prefix())
 
 
 @dataclass(frozen=True)

@@ -525,9 +525,11 @@ def token_authenticate(raw: str) -> ApiToken | None:
     """The live token for ``raw`` with its member, organisation and user, or None."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    token = (ApiToken.objects.select_related("member__organization", "member__user")
+    # [:1], not .first(): the hash is unique, so no ORDER BY is needed on this hot path.
+    found = (ApiToken.objects.select_related("member__organization", "member__user")
              .filter(key_hash=token_hash(raw), revoked_at__isnull=True, member__active=True,
-                     member__user__is_active=True).first())
+                     member__user__is_active=True)[:1])
+    token = found[0] if found else None
     if token is None:
         return None
     now = timezone.now()

@@ -24,7 +24,8 @@ from frontoffice.core.views.helpers import render_page
 def dashboard(request):
     org = request.org
     today = timezone.localdate(timezone=org.tz)
-    mine = queries.with_client_names(org, queries.activity_filtered(org, actor=request.member, since=today)[:10])
+    mine = queries.activity_filtered(org, actor=request.member, since=today).select_related(None)[:10]
+    mine = queries.with_client_names(org, mine)
     return render(request, "core/dashboard.html", {"today": today, "my_activity": mine,
                                                    "panels": registry.panels_for(request)})
 
@@ -36,7 +37,7 @@ def switch_organization(request):
         wanted = int(request.POST.get("organization", ""))
     except ValueError:
         wanted = None
-    member = membership_for(request.user, wanted) if wanted else None
+    member = membership_for(request.user, wanted, request.memberships) if wanted else None
     if member is None or member.organization_id != wanted:
         messages.error(request, _("You are not a member of that organisation."))
         return redirect("core:dashboard")
