@@ -41,7 +41,7 @@ import tempfile
 import time
 from bisect import bisect
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -283,9 +283,14 @@ def fresh_environment(engine: str, data_dir: str | None = None) -> dict:
         database = Path(env["FRONTOFFICE_DATA_DIR"]) / "frontoffice.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
-    log(f"{engine}: migrating a fresh database (data folder {env['FRONTOFFICE_DATA_DIR']})")
-    cli("manage", "migrate", "--verbosity", "0", env=env)
+    migrate(env)
     return env
+
+
+def migrate(env: dict) -> None:
+    where = env.get("FRONTOFFICE_DATABASE_URL") or f"SQLite in {env['FRONTOFFICE_DATA_DIR']}"
+    log(f"migrating the database ({where.rsplit('@', 1)[-1]})")
+    cli("manage", "migrate", "--verbosity", "0", env=env)
 
 
 def drop_postgres() -> None:
@@ -402,7 +407,7 @@ def _load_sqlite(path: str, plan, seed: int) -> dict:
     stats: dict = {}
     t0 = time.perf_counter()
     first_id = (db.execute("SELECT max(id) FROM clients_client").fetchone()[0] or 0) + 1
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     generator = Generator(seed)
     inserts = [
         f"INSERT INTO clients_client ({', '.join(CLIENT_COLUMNS)}) VALUES ({', '.join('?' * len(CLIENT_COLUMNS))})",
@@ -458,7 +463,7 @@ def _load_postgres(settings_dict: dict, plan, seed: int) -> dict:
             "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)", [list(TABLES)]).fetchall()
         t0 = time.perf_counter()
         first_id = (db.execute("SELECT max(id) FROM clients_client").fetchone()[0] or 0) + 1
-        now = datetime.now(timezone.utc).replace(microsecond=0)
+        now = datetime.now(UTC).replace(microsecond=0)
         generator = Generator(seed)
         with db.transaction():
             db.execute("SET LOCAL session_replication_role = replica")  # no FK triggers while loading

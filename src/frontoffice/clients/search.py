@@ -145,12 +145,14 @@ class _Text:
 
     def filter(self, queryset: QuerySet, *, walk: bool = False) -> QuerySet:
         if is_postgres():
+            # Walking, the condition is written so no text index can serve it ("|| ''"): the planner would
+            # otherwise still read the whole GIN posting lists ("k:*" is every word starting with k).
+            name, text = ("(sort_name || '')", "(search_text || '')") if walk else ("sort_name", "search_text")
             if self.kind == "words":
-                return queryset.extra(where=["to_tsvector('simple', sort_name) @@ to_tsquery('simple', %s)"],
+                return queryset.extra(where=[f"to_tsvector('simple', {name}) @@ to_tsquery('simple', %s)"],
                                       params=[_tsquery(self.words)])
-            for word in self.words:  # 3+ letters through the trigram index; shorter ones tested
-                queryset = queryset.filter(search_text__contains=word)
-            return queryset
+            # 3+ letters through the trigram index; shorter ones tested on the rows it gives
+            return queryset.extra(where=[f"{text} LIKE %s"] * len(self.words), params=[_like(w) for w in self.words])
         if walk and self.kind == "substring":  # row by row, the same test as the trigram index (all folded)
             queryset = queryset.extra(where=["instr(clients_client.search_text, %s) > 0"] * len(self.long_words),
                                       params=self.long_words)
@@ -216,6 +218,12 @@ class SearchPage:
 # "anna k" is the K… surnames), walk on only while the walk has cost less than sorting every candidate.
 SORT_AT_MOST = 10_000
 WALK_WINDOW = 2_500
+
+
+def _rows_walked_per_candidate_sorted() -> float:
+    """What sorting one candidate costs in rows walked (measured at 1,000,000 clients): PostgreSQL visits
+    the heap for each (~5.5 µs against ~2 µs per row walked); for SQLite one is about one."""
+    return 2.5 if is_postgres() else 1.0
 
 
 def _candidates(text: _Text, model) -> list[int] | int | None:
@@ -308,8 +316,9 @@ def _text_bucket(rest: QuerySet, text: _Text, organization, after: tuple[str, in
             return rows
         start, size = below, size * 4
         if len(rows) * 4 < need - len(rows):  # sparse so far: walk on while it costs less than sorting
-            candidates = found if found is not None else _count_up_to(text, walked + size + 1)
-            if walked + size >= candidates:
+            ratio = _rows_walked_per_candidate_sorted()
+            candidates = found if found is not None else _count_up_to(text, int((walked + size) / ratio) + 1)
+            if walked + size >= candidates * ratio:
                 return rows + _sorted(_after(text.filter(rest), after).filter(sort_name__gte=below),
                                       need - len(rows))
 
