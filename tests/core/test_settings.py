@@ -207,3 +207,25 @@ def test_pages_have_no_inline_script_code(client, owner, signed_in):
         ):
             assert "src=" in attributes and not body.strip()
         assert not re.search(r"\son[a-z]+=", response.content.decode()), "inline event handler"
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+def test_a_signed_out_session_is_refused_by_every_worker(owner, signed_in):
+    """Two worker processes each have their own memory cache. Sign out through one (its cache and the
+    database forget the session); the other, which had the session in its own cache, must refuse the cookie."""
+    from django.contrib.sessions.models import Session
+    from django.core.cache import caches
+
+    client = signed_in(owner)
+    assert client.get("/").status_code == 200
+    cache = caches["default"]
+    other_worker = (dict(cache._cache), dict(cache._expire_info))
+    cookie = client.cookies["sessionid"].value
+    client.post("/account/logout/")
+    assert not Session.objects.filter(session_key=cookie).exists()
+    cache._cache.update(other_worker[0])  # the other worker's memory still holds what it saw
+    cache._expire_info.update(other_worker[1])
+    client.cookies["sessionid"] = cookie
+    response = client.get("/")
+    assert response.status_code == 302 and "/account/login/" in response["Location"]
