@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     # Our apps first: their templates (sign-in, password reset) win over django.contrib.admin's.
     "frontoffice.core",
     "frontoffice.clients",
+    "frontoffice.reception",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

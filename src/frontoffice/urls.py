@@ -7,6 +7,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("clients/", include("frontoffice.clients.urls")),
+    path("reception/", include("frontoffice.reception.urls")),
+    path("kiosk/", include("frontoffice.reception.kiosk.urls")),
     path("", include("frontoffice.core.urls")),
 ]
 

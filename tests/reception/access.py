@@ -1,0 +1,13 @@
+"""The reception rows of the access table (see tests/access_table.py): each part keeps its own module."""
+
+from tests.reception import access_api_rows, access_desk_rows, access_kiosk_rows, access_office_rows
+
+_PARTS = (access_desk_rows, access_office_rows, access_kiosk_rows, access_api_rows)
+
+
+def populate(world) -> None:
+    for part in _PARTS:
+        getattr(part, "populate", lambda w: None)(world)
+
+
+ROUTES = [route for part in _PARTS for route in part.ROUTES]
