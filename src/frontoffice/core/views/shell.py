@@ -85,4 +85,6 @@ def error_500(request):
 
 
 def csrf_failure(request, reason=""):
+    if request.path.startswith("/kiosk/"):  # a kiosk starts again at its welcome screen, never a staff page
+        return redirect("kiosk:welcome")
     return render(request, "core/errors/403_csrf.html", status=403)
