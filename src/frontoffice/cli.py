@@ -1,4 +1,4 @@
-"""The ``frontoffice`` command: demo, serve, init, token, import, manage.
+"""The ``frontoffice`` command: demo, serve, init, token, import, worker, tick, manage.
 
 Every sub-command reads settings from FRONTOFFICE_* variables only. Errors print one line to
 stderr and exit non-zero.
@@ -203,8 +203,47 @@ def cmd_worker(args) -> None:
                        "set FRONTOFFICE_TASKS=rq and FRONTOFFICE_REDIS_URL to use a worker")
     from rq import Worker
 
+    from frontoffice.core import periodic
+
     queue = tasks._rq_queue()
+    if not args.burst:
+        periodic.start()  # with rq the workers, not the web server, run the periodic jobs
     Worker([queue], connection=queue.connection).work(burst=args.burst, with_scheduler=False)
+
+
+def cmd_tick(args) -> None:
+    """Run the periodic jobs that are due, once (for cron or a systemd timer); or list them."""
+    _setup()
+    from frontoffice.core import periodic
+    from frontoffice.core.models import PeriodicRun
+
+    if args.list:
+        _print_periodic_jobs(periodic.jobs(), {run.name: run for run in PeriodicRun.objects.all()})
+        return
+    ran = periodic.run_due()
+    failed = dict(PeriodicRun.objects.filter(name__in=ran).exclude(last_error="").values_list("name", "last_error"))
+    for name in ran:
+        print(f"{name}: failed: {failed[name].splitlines()[-1]}" if name in failed else f"{name}: ran")
+    if failed:
+        raise CliError(f"{len(failed)} periodic job(s) failed: {', '.join(sorted(failed))}")
+
+
+def _print_periodic_jobs(jobs, runs) -> None:
+    from django.utils import timezone
+
+    zone = timezone.get_default_timezone()  # FRONTOFFICE_TIME_ZONE: a command has no organisation
+
+    def when(moment):
+        return timezone.localtime(moment, zone).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+    print(f"{'job':<32} {'every':>8}  {'next run':<16}  {'last finished':<16}  last error")
+    for job in jobs:
+        run = runs.get(job.name)
+        next_run, finished = (when(run.next_run_at), when(run.last_finished_at)) if run else ("next tick", "-")
+        error = run.last_error.splitlines()[-1] if run and run.last_error else ""
+        print(f"{job.name:<32} {job.minutes:>4} min  {next_run:<16}  {finished:<16}  {error}".rstrip())
+    if not jobs:
+        print("(no periodic jobs are registered)")
 
 
 def cmd_manage(args) -> None:
@@ -295,6 +334,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="run queued background tasks (only with FRONTOFFICE_TASKS=rq)")
     p.add_argument("--burst", action="store_true", help="stop when the queue is empty")
     p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("tick", help="run the periodic jobs that are due, once (for cron or a systemd timer)",
+                       description="For cron or a systemd timer (e.g. every minute): runs every registered "
+                                   "periodic job that is due and prints one line per job run. Safe to run on "
+                                   "several machines at once: each job runs once per period. Exits 1 if a job "
+                                   "failed.")
+    p.add_argument("--list", action="store_true",
+                   help="list the registered jobs and their next run; run nothing")
+    p.set_defaults(func=cmd_tick)
 
     p = sub.add_parser("manage", help="run a Django management command", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

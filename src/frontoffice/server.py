@@ -22,8 +22,17 @@ class _Gunicorn(BaseApplication):
         return application
 
 
+def _post_worker_init(worker) -> None:
+    """In the embedded default each worker runs the periodic jobs' scheduler (the claim keeps it once)."""
+    from frontoffice.core import periodic, tasks
+
+    if tasks.backend() == tasks.INPROCESS:
+        periodic.start()
+
+
 def serve(*, host: str, port: int, workers: int | None = None) -> None:
     from django.conf import settings
+    from django.db import connections
 
     count = workers or min(2 * multiprocessing.cpu_count() + 1, 8)
     options = {
@@ -37,5 +46,7 @@ def serve(*, host: str, port: int, workers: int | None = None) -> None:
         "loglevel": "info",
         "forwarded_allow_ips": settings.FORWARDED_ALLOW_IPS,
         "preload_app": True,
+        "post_worker_init": _post_worker_init,
     }
+    connections.close_all()  # the migration check's connection must not be shared by the forked workers
     _Gunicorn({k: v for k, v in options.items() if v is not None}).run()

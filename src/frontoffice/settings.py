@@ -276,6 +276,7 @@ if TASKS not in ("inprocess", "rq"):
     raise ImproperlyConfigured(f"FRONTOFFICE_TASKS must be inprocess or rq, not {TASKS!r}")
 if TASKS == "rq" and not REDIS_URL:
     raise ImproperlyConfigured("FRONTOFFICE_TASKS=rq needs FRONTOFFICE_REDIS_URL (redis://host:6379/0)")
+PERIODIC = env_bool("PERIODIC", True)  # the scheduler thread of serve/worker (core/periodic.py)
 
 # --- the API --------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

@@ -279,3 +279,19 @@ class Activity(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The activity log is append-only")
+
+
+class PeriodicRun(models.Model):
+    """When a periodic job (core/periodic.py) runs next, and how its last run went.
+
+    ``next_run_at`` is also the claim: a worker runs a job only if its compare-and-set UPDATE moved it.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    next_run_at = models.DateTimeField()
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
