@@ -389,11 +389,11 @@ def test_archive_and_restore(desk, jan):
 
 def test_timeline_shows_time_in_the_org_zone_who_what_and_a_detail(web, owner, jan):
     moment = timezone.make_aware(timezone.datetime(2025, 7, 1, 10, 30), timezone.get_fixed_timezone(0))
-    activity_record(organization=owner.organization, actor=None, verb="visit.checked_in", client_id=jan.pk,
+    activity_record(organization=owner.organization, actor=None, verb="document.filed", client_id=jan.pk,
                     occurred_at=moment, data={"desk": "Registration"})
     html = page(web.get(reverse("clients:timeline", args=[jan.pk]), **HTMX))
     assert "2025-07-01 12:30" in html  # Europe/Warsaw in summer
-    assert "System" in html and "visit.checked_in".capitalize() in html
+    assert "System" in html and "document.filed".capitalize() in html
     assert owner.user.full_name in html and "Added a client" in html and "full form" in html
 
 
@@ -425,16 +425,16 @@ def test_timeline_without_htmx_is_a_whole_page(web, jan):
 
 def test_timeline_shows_a_merged_records_activity_after_merge_and_not_after_undo(web, owner, jan):
     other = make_client(owner, first_name="Jan", last_name="Kowalsky")
-    activity_record(organization=owner.organization, actor=owner, verb="visit.checked_in", client_id=other.pk)
+    activity_record(organization=owner.organization, actor=owner, verb="document.filed", client_id=other.pk)
     url = reverse("clients:timeline", args=[jan.pk])
-    assert "Visit.checked_in" not in page(web.get(url, {"kind": "visit."}, **HTMX))
+    assert "Document.filed" not in page(web.get(url, {"kind": "document."}, **HTMX))
     response = web.post(reverse("clients:merge", args=[jan.pk]), {"other_id": other.pk})
     assert response.status_code == 302
-    assert "Visit.checked_in" in page(web.get(url, {"kind": "visit."}, **HTMX))
+    assert "Document.filed" in page(web.get(url, {"kind": "document."}, **HTMX))
     merge = Merge.objects.get()
     web.post(reverse("clients:merge_undo", args=[merge.pk]))
-    assert "Visit.checked_in" not in page(web.get(url, {"kind": "visit."}, **HTMX))
-    assert "Visit.checked_in" in page(web.get(reverse("clients:timeline", args=[other.pk]), **HTMX))
+    assert "Document.filed" not in page(web.get(url, {"kind": "document."}, **HTMX))
+    assert "Document.filed" in page(web.get(reverse("clients:timeline", args=[other.pk]), **HTMX))
 
 
 # --- merge -----------------------------------------------------------------------------------

@@ -56,6 +56,16 @@ CAPABILITIES: dict[str, tuple[frozenset[str], str]] = {
     "clients.privacy": (frozenset({MANAGER, OWNER}), _("Export everything about a client and erase a client")),
     "clients.fields": (frozenset({OWNER}), _("Define custom client fields")),
     "clients.conflict_check": (STAFF | {EXECUTIVE}, _("Run conflict-of-interest checks")),
+    # reception
+    "reception.view": (EVERYONE, _("See the desk, visits, who is on site and deliveries")),
+    "reception.desk": (frozenset({RECEPTIONIST, ADMIN_ASSISTANT, MANAGER, OWNER}),
+                       _("Check visitors in and out, greet them, print badges and log deliveries")),
+    "reception.invite": (STAFF | {EXECUTIVE}, _("Invite visitors, as their host or for another member")),
+    "reception.watchlist": (frozenset({MANAGER, OWNER}),
+                            _("Keep the watchlist and admit a person who matched it")),
+    "reception.evacuation": (frozenset({MANAGER, OWNER}), _("Start a roll call and mark people safe")),
+    "reception.kiosks": (frozenset({OWNER}),
+                         _("Pair and revoke kiosks; edit the documents visitors accept")),
 }
 
 

@@ -1,0 +1,51 @@
+"""What the reception services share: the activity entry of a visit, local days, checks of tenancy."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from frontoffice.core.models import Member, Organization
+from frontoffice.core.services import activity_record
+from frontoffice.reception.models import Visit
+
+
+def record(visit: Visit, verb: str, actor: Member | None, data: dict | None = None, *,
+           actor_kind: str | None = None) -> None:
+    """The activity of a visit. The subject label stays empty: visitor names are personal data that
+    retention clears from the visit, and the log is never rewritten."""
+    activity_record(organization=visit.organization, site=visit.site, actor=actor, verb=verb, subject=visit,
+                    client_id=visit.client_id, label="", data=data or {}, actor_kind=actor_kind)
+
+
+def day_bounds(tz: ZoneInfo, moment: datetime) -> tuple[datetime, datetime]:
+    """The start and end of the local day of ``moment`` in ``tz`` (23 or 25 hours long on DST days)."""
+    day = moment.astimezone(tz).date()
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    return start, end
+
+
+def minutes(delta: timedelta) -> int:
+    return round(delta.total_seconds() / 60)
+
+
+def seconds(delta: timedelta) -> int:
+    return max(0, round(delta.total_seconds()))
+
+
+def require_own(organization: Organization, field: str, *objects) -> None:
+    """A row of another organisation is reported like a missing one: the caller cannot tell them apart."""
+    for obj in objects:
+        if obj is not None and obj.organization_id != organization.pk:
+            raise ValidationError({field: _("Choose one of your organisation's.")})
+
+
+def actor_kind_for(via: str, actor: Member | None) -> str | None:
+    """Who acted when no member did: the visitor at a kiosk, the system otherwise."""
+    if actor is not None:
+        return None
+    return "client" if via == "kiosk" else "system"

@@ -1,0 +1,36 @@
+from django.utils.translation import gettext_lazy as _
+
+from frontoffice.core.verbs import register
+
+register({
+    "visit.invited": _("invited a visitor"),
+    "visit.invitation_sent": _("sent a visitor's invitation"),
+    "visit.expected": _("expected a visitor for an appointment"),
+    "visit.updated": _("changed a visit"),
+    "visit.checked_in": _("checked a visitor in"),
+    "visit.watchlist_matched": _("held a visitor who matched the watchlist"),
+    "visit.admitted": _("let in a visitor held by the watchlist"),
+    "visit.turned_away": _("turned away a visitor held by the watchlist"),
+    "visit.greeted": _("greeted a visitor"),
+    "visit.host_notified": _("told the host a visitor is waiting"),
+    "visit.host_met": _("met a visitor"),
+    "visit.checked_out": _("checked a visitor out"),
+    "visit.cancelled": _("cancelled a visit"),
+    "visit.no_show": _("marked a visit as a no-show"),
+    "visit.client_linked": _("linked a visitor to a client"),
+    "visit.anonymised": _("anonymised a visitor's details"),
+    "watchlist.added": _("added a person to the watchlist"),
+    "watchlist.updated": _("changed a watchlist entry"),
+    "watchlist.removed": _("took a person off the watchlist"),
+    "kiosk.created": _("paired a kiosk"),
+    "kiosk.revoked": _("revoked a kiosk"),
+    "visit_document.created": _("added a document visitors accept"),
+    "visit_document.revised": _("revised a document visitors accept"),
+    "visit_document.retired": _("retired a document visitors accept"),
+    "evacuation.started": _("started a roll call"),
+    "evacuation.marked_safe": _("marked a visitor safe"),
+    "evacuation.ended": _("ended a roll call"),
+    "delivery.logged": _("logged a delivery"),
+    "delivery.notified": _("told a recipient a delivery is waiting"),
+    "delivery.picked_up": _("handed over a delivery"),
+})
