@@ -14,6 +14,7 @@ from frontoffice.core.api import router as core_router
 from frontoffice.core.apiutils import SessionAuth, TokenAuth, conflict_body, validation_errors
 from frontoffice.core.errors import Conflict
 from frontoffice.core.pagination import BadCursor
+from frontoffice.reception.api import deliveries_router, visits_router
 
 api = NinjaAPI(
     title="frontoffice API",
@@ -83,3 +84,5 @@ def _http_error(request, exc: HttpError):
 
 api.add_router("/", core_router)
 api.add_router("/clients", clients_router)
+api.add_router("/visits", visits_router)
+api.add_router("/deliveries", deliveries_router)
