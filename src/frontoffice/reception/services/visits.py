@@ -178,9 +178,13 @@ def visit_expect(*, organization: Organization, site: Site, client: Client, expe
 
 
 def lock(visit: Visit) -> Visit:
-    """Lock the visit's row for this transaction and reload the caller's instance from it."""
-    Visit.objects.select_for_update().filter(pk=visit.pk).values_list("pk", flat=True).first()
-    visit.refresh_from_db()
+    """Lock the visit's row for this transaction and bring the caller's instance up to date from it, in one
+    query. Related rows the caller loaded (site, organisation, host) stay cached unless their id changed."""
+    fresh = Visit.objects.select_for_update().get(pk=visit.pk)
+    for field in Visit._meta.concrete_fields:
+        value = getattr(fresh, field.attname)
+        if getattr(visit, field.attname) != value:
+            setattr(visit, field.attname, value)  # a changed foreign key id also drops its cached row
     return visit
 
 
