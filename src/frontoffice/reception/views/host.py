@@ -1,0 +1,35 @@
+"""The host's "I'm on my way" link from the arrival e-mail: public, the signed token is the key."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from frontoffice.core.errors import Conflict
+from frontoffice.reception import services
+from frontoffice.reception.models import Visit
+
+
+def _refusal(request, status: int, *, visit: Visit | None = None, message: str = ""):
+    return render(request, "reception/host_met.html", {"refused": True, "visit": visit, "message": message},
+                  status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def host_met_link(request, token):
+    """GET shows who is waiting and one button (mail scanners follow links, so GET records nothing);
+    POST records that the host met the visitor."""
+    visit = services.visit_from_host_token(token)
+    if visit is None:  # forged, expired (24 hours), or the visit is gone
+        return _refusal(request, 400)
+    done = visit.host_met_at is not None
+    if request.method == "POST" and not done:
+        try:
+            services.visit_host_met(visit=visit, actor=None, via="link")
+        except (Conflict, ValidationError) as exc:
+            return _refusal(request, 409, visit=visit,
+                            message=exc.message if isinstance(exc, Conflict) else " ".join(exc.messages))
+        done = True
+    return render(request, "reception/host_met.html", {"visit": visit, "done": done,
+                                                       "just_recorded": request.method == "POST"})
