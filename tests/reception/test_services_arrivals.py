@@ -190,6 +190,22 @@ def test_watchlist_match_at_the_kiosk_on_a_walk_in_keeps_the_held_visit(org, sit
     assert hold.actor_kind == "client" and hold.data["via"] == "kiosk"
 
 
+def test_the_same_person_walking_in_again_waits_on_the_same_held_visit(org, site, receptionist, manager):
+    WatchlistEntryFactory(organization=org, full_name="Jan Nowak")
+    host = VisitFactory(site=site).host_member
+    walk_in = dict(site=site, host_member=host, visit_type="visitor")
+    with pytest.raises(WatchlistMatch) as first:
+        services.visit_walk_in(actor=receptionist, visitor_name="Jan Nowak", **walk_in)
+    with pytest.raises(WatchlistMatch) as again:
+        services.visit_walk_in(actor=receptionist, visitor_name="nowak jan", **walk_in)
+    assert again.value.visit.pk == first.value.visit.pk
+    assert Visit.objects.filter(held_at__isnull=False).count() == 1
+    assert Activity.objects.filter(verb="visit.watchlist_matched").count() == 1
+    admitted = services.visit_walk_in(actor=manager, visitor_name="Jan Nowak", override_watchlist=True, **walk_in)
+    assert admitted.pk == first.value.visit.pk and admitted.status == Visit.ARRIVED
+    assert Visit.objects.count() == 2  # the host's own visit made by the factory, and this one
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_hold_is_committed_although_check_in_is_refused(org, site, receptionist):
     WatchlistEntryFactory(organization=org, full_name="Jan Nowak")

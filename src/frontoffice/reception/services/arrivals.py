@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from frontoffice.core.errors import Conflict
 from frontoffice.core.models import Department, Member, Site
 from frontoffice.core.tasks import enqueue
+from frontoffice.core.text import fold
 from frontoffice.reception.errors import WatchlistMatch
 from frontoffice.reception.models import (
     VIA_AUTOMATIC,
@@ -102,11 +103,21 @@ def visit_walk_in(*, actor: Member | None, site: Site, host_member: Member | Non
         visit = new_visit(organization, site=site, host_member=host_member, host_department=host_department,
                           visit_type=visit_type, purpose=purpose, client=client, visitor_name=visitor_name,
                           visitor_company=visitor_company, visitor_email=visitor_email, visitor_phone=visitor_phone)
+        visit = _held_today(visit) or visit  # the same person trying again waits on the same held visit
         entry = _hold_or_arrive(visit, actor=actor, via=via, kiosk=kiosk, accepted_documents=accepted_documents,
                                 override_watchlist=override_watchlist, walk_in=True)
     if entry is not None:
         raise WatchlistMatch(entry, visit)
     return visit
+
+
+def _held_today(visit: Visit) -> Visit | None:
+    """A visit held today at the same site for the same person (same words of the name, any order)."""
+    start, end = day_bounds(visit.site.tz, timezone.now())
+    wanted = frozenset(fold(visit.visitor_name).split())
+    held = Visit.objects.filter(organization=visit.organization_id, site=visit.site_id, status=Visit.EXPECTED,
+                                held_at__gte=start, held_at__lt=end).select_related("site", "organization")
+    return next((v for v in held if frozenset(fold(v.visitor_name).split()) == wanted), None)
 
 
 def _require_can_check_in(visit: Visit) -> None:
