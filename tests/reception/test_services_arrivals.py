@@ -112,6 +112,12 @@ def test_badge_numbers_continue_past_nine(site, receptionist):
     assert numbers[-2:] == ["10", "11"]
 
 
+def test_the_days_first_counter_carries_on_from_numbers_already_given(site, receptionist):
+    VisitFactory(site=site, status=Visit.ARRIVED, arrived_at=timezone.now(), badge_number="7")
+    assert services.visit_check_in(actor=receptionist, visit=VisitFactory(site=site)).badge_number == "8"
+    assert services.visit_check_in(actor=receptionist, visit=VisitFactory(site=site)).badge_number == "9"
+
+
 # --- at the kiosk ----------------------------------------------------------------------------------
 
 def test_kiosk_check_in_needs_every_active_document_for_the_visit_type(org, site, kiosk):

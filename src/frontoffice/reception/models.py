@@ -207,6 +207,18 @@ class WatchlistEntry(models.Model):
         return self.full_name
 
 
+class BadgeCounter(models.Model):
+    """The last badge number given at a site on one local day. Its row is locked while a check-in takes
+    the next number, so two desks never hand out the same one and nobody counts the day's visits."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "day"], name="reception_badge_counter_site_day")]
+
+
 class Evacuation(models.Model):
     """A roll call: who was on site when it started, and who has been marked safe."""
 

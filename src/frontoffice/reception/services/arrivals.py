@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from frontoffice.reception.models import (
     VIA_DESK,
     VIA_HOST,
     VIA_KIOSK,
+    BadgeCounter,
     DocumentAcceptance,
     Kiosk,
     Visit,
@@ -174,12 +175,27 @@ def _watchlist_entry(visit: Visit) -> WatchlistEntry | None:
 
 
 def _next_badge(site: Site, now: datetime) -> str:
-    # The site's row is the lock that keeps two check-ins at the same desk from taking the same number.
-    Site.objects.select_for_update().filter(pk=site.pk).values_list("pk", flat=True).first()
+    """The site's next badge number today. The day's counter row is locked until the check-in commits."""
     start, end = day_bounds(site.tz, now)
+    counter = BadgeCounter.objects.select_for_update().filter(site=site, day=start.date()).first()
+    if counter is None:
+        counter = _first_counter_of_the_day(site, start, end)
+    counter.last += 1
+    BadgeCounter.objects.filter(pk=counter.pk).update(last=counter.last)
+    return str(counter.last)
+
+
+def _first_counter_of_the_day(site: Site, start: datetime, end: datetime) -> BadgeCounter:
+    """Create the day's counter, carrying on from numbers already given today (by an older version, or by a
+    check-in that raced us to create the row: then the row is theirs, and we lock it)."""
     used = (Visit.objects.filter(site=site, arrived_at__gte=start, arrived_at__lt=end).exclude(badge_number="")
             .values_list("badge_number", flat=True))
-    return str(max((int(n) for n in used if n.isdigit()), default=0) + 1)
+    last = max((int(n) for n in used if n.isdigit()), default=0)
+    try:
+        with transaction.atomic():
+            return BadgeCounter.objects.create(site=site, day=start.date(), last=last)
+    except IntegrityError:
+        return BadgeCounter.objects.select_for_update().get(site=site, day=start.date())
 
 
 def _arrive(visit: Visit, *, actor: Member | None, via: str, kiosk: Kiosk | None, documents: list[VisitDocument],
