@@ -169,6 +169,18 @@ def test_host_link_shows_the_visitor_and_records_on_post_only(client, here):
     assert "Already recorded" in page(client.get(url))
 
 
+def test_the_host_checks_their_visitor_out_from_the_same_link(client, here):
+    url = reverse("reception:host_met_link", args=[services.host_link_token(here)])
+    client.post(url)
+    assert "My visitor has left" in page(client.get(url))
+    response = client.post(url, {"action": "check_out"})
+    visit = Visit.objects.get(pk=here.pk)
+    assert response.status_code == 200 and "your visitor is checked out" in page(response)
+    assert visit.status == Visit.LEFT and visit.check_out_via == "host" and visit.checked_out_by == here.host_member
+    again = client.post(url, {"action": "check_out"})
+    assert again.status_code == 409 and Activity.objects.filter(verb="visit.checked_out").count() == 1
+
+
 def test_host_link_posted_twice_records_once(client, here):
     url = reverse("reception:host_met_link", args=[services.host_link_token(here)])
     client.post(url)

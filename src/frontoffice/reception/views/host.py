@@ -19,14 +19,18 @@ def _refusal(request, status: int, *, visit: Visit | None = None, message: str =
 @require_http_methods(["GET", "POST"])
 def host_met_link(request, token):
     """GET shows who is waiting and one button (mail scanners follow links, so GET records nothing);
-    POST records that the host met the visitor."""
+    POST records that the host met the visitor, or (``action=check_out``, once met) that the visitor left."""
     visit = services.visit_from_host_token(token)
     if visit is None:  # forged, expired (24 hours), or the visit is gone
         return _refusal(request, 400)
     done = visit.host_met_at is not None
-    if request.method == "POST" and not done:
+    checking_out = request.method == "POST" and request.POST.get("action") == "check_out"
+    if request.method == "POST" and (checking_out or not done):
         try:
-            services.visit_host_met(visit=visit, actor=None, via="link")
+            if checking_out:
+                services.visit_check_out(visit=visit, actor=visit.host_member, via="host")
+            else:
+                services.visit_host_met(visit=visit, actor=None, via="link")
         except (Conflict, ValidationError) as exc:
             return _refusal(request, 409, visit=visit,
                             message=exc.message if isinstance(exc, Conflict) else " ".join(exc.messages))
