@@ -11,6 +11,8 @@ CALLS = []
 
 
 def record(*, value):
+    if value == "fail":
+        raise RuntimeError("a task that fails")
     CALLS.append((value, threading.current_thread().name))
 
 
@@ -25,13 +27,26 @@ def test_inprocess_runs_in_a_thread_after_commit(db, settings, django_capture_on
     settings.TASKS_EAGER = False
     settings.TASKS = "inprocess"
     CALLS.clear()
+    tasks.tasks_done.clear()
     with django_capture_on_commit_callbacks(execute=True):
         tasks.enqueue("tests.core.test_tasks.record", value=2)
         assert CALLS == []  # nothing before the commit
-    for thread in threading.enumerate():
-        if thread.name.startswith("task:"):
-            thread.join(5)
+    assert tasks.tasks_done.wait(5)
     assert CALLS and CALLS[0][0] == 2 and CALLS[0][1].startswith("task:")
+
+
+def test_inprocess_threads_are_reused_and_survive_a_failing_task(db, settings, django_capture_on_commit_callbacks):
+    settings.TASKS_EAGER = False
+    settings.TASKS = "inprocess"
+    CALLS.clear()
+    for value in ("fail", 3, 4):
+        tasks.tasks_done.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            tasks.enqueue("tests.core.test_tasks.record", value=value)
+        assert tasks.tasks_done.wait(5)
+    assert [value for value, _thread in CALLS] == [3, 4]
+    pool_threads = [t for t in threading.enumerate() if t.name.startswith("task:")]
+    assert len(pool_threads) == tasks.POOL_THREADS  # no thread per task
 
 
 def test_model_instances_are_refused(settings, org):

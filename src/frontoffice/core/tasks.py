@@ -2,9 +2,11 @@
 
 Where the work runs is configuration, not code:
 
-- ``inprocess`` (the embedded default): a daemon thread of this process, started after the current
-  transaction commits, so the task sees the rows its caller wrote. Nothing to install; work in flight is
-  lost if the process stops, so tasks record their own progress and tolerate being run again.
+- ``inprocess`` (the embedded default): a small pool of daemon threads of this process, handed the task
+  after the current transaction commits, so the task sees the rows its caller wrote. The threads live
+  as long as the process and keep their database connections (``FRONTOFFICE_DB_CONN_MAX_AGE``), so a
+  task costs no new connection. Nothing to install; work in flight is lost if the process stops, so
+  tasks record their own progress and tolerate being run again.
 - ``rq``: a job on RQ over Redis (``FRONTOFFICE_TASKS=rq`` and ``FRONTOFFICE_REDIS_URL``), run by
   ``frontoffice worker`` on any machine; needs the ``rq`` package.
 - ``settings.TASKS_EAGER = True`` (tests): run at once, in the caller's thread and transaction.
@@ -16,6 +18,8 @@ objects"), so the same call works in a thread and across a queue.
 from __future__ import annotations
 
 import logging
+import os
+import queue
 import threading
 
 from django.conf import settings
@@ -49,8 +53,7 @@ def enqueue(func_path: str, **kwargs) -> None:
         queue = _rq_queue()
         transaction.on_commit(lambda: queue.enqueue("frontoffice.core.tasks.run", func_path, kwargs))
         return
-    transaction.on_commit(lambda: threading.Thread(target=_run_in_thread, args=(func_path, kwargs),
-                                                   name=f"task:{func_path}", daemon=True).start())
+    transaction.on_commit(lambda: _pool().put((func_path, kwargs)))
 
 
 def run(func_path: str, kwargs: dict) -> None:
@@ -58,14 +61,39 @@ def run(func_path: str, kwargs: dict) -> None:
     import_string(func_path)(**kwargs)
 
 
-def _run_in_thread(func_path: str, kwargs: dict) -> None:
-    close_old_connections()
-    try:
-        run(func_path, kwargs)
-    except Exception:  # a thread has no caller to raise to: log it; the task records its own failure
-        logger.exception("task %s failed", func_path)
-    finally:
-        connections.close_all()  # this thread's connections only: they are per thread
+# Enough threads that a long task (an import) does not hold up the short ones (a host's e-mail).
+POOL_THREADS = 4
+_pool_lock = threading.Lock()
+_pool_queue: queue.SimpleQueue | None = None
+_pool_pid: int | None = None
+
+
+def _pool() -> queue.SimpleQueue:
+    """This process's task queue, its threads started on first use (after a fork too: threads are not
+    inherited, so a gunicorn worker starts its own)."""
+    global _pool_queue, _pool_pid
+    with _pool_lock:
+        if _pool_queue is None or _pool_pid != os.getpid():
+            _pool_queue, _pool_pid = queue.SimpleQueue(), os.getpid()
+            for number in range(POOL_THREADS):
+                threading.Thread(target=_work, args=(_pool_queue,), name=f"task:{number + 1}", daemon=True).start()
+        return _pool_queue
+
+
+def _work(tasks: queue.SimpleQueue) -> None:
+    while True:
+        func_path, kwargs = tasks.get()
+        close_old_connections()  # keeps a healthy persistent connection, replaces a broken or old one
+        try:
+            run(func_path, kwargs)
+        except Exception:  # a thread has no caller to raise to: log it; the task records its own failure
+            logger.exception("task %s failed", func_path)
+            connections.close_all()  # this thread's connections only: start the next task afresh
+        finally:
+            tasks_done.set()
+
+
+tasks_done = threading.Event()  # set after every in-process task: lets tests wait without sleeping
 
 
 def _rq_queue():
