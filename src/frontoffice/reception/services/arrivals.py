@@ -153,6 +153,8 @@ def _accepted(visit: Visit, via: str, accepted_documents: Iterable) -> list[Visi
         accepted = {d.pk if isinstance(d, VisitDocument) else int(d) for d in accepted_documents}
     except (TypeError, ValueError):
         raise ValidationError({"documents": _("Unknown document.")}) from None
+    if via != VIA_KIOSK and not accepted:  # the desk asks for none: nothing to look up
+        return []
     documents = [d for d in VisitDocument.objects.filter(organization=visit.organization, active=True)
                  .order_by("kind", "id") if d.applies_to(visit.visit_type)]
     if via == VIA_KIOSK:
@@ -210,9 +212,10 @@ def _arrive(visit: Visit, *, actor: Member | None, via: str, kiosk: Kiosk | None
         visit.greeted_by, visit.greeted_at = actor, now
     visit.badge_number = _next_badge(visit.site, now)
     visit.save()
-    already = set(visit.acceptances.values_list("document_id", flat=True))
-    DocumentAcceptance.objects.bulk_create([DocumentAcceptance(visit=visit, document=d, accepted_at=now)
-                                            for d in documents if d.pk not in already])
+    if documents:
+        already = set(visit.acceptances.values_list("document_id", flat=True))
+        DocumentAcceptance.objects.bulk_create([DocumentAcceptance(visit=visit, document=d, accepted_at=now)
+                                                for d in documents if d.pk not in already])
     data = {"via": via, "kiosk_id": kiosk.pk if kiosk is not None and via == VIA_KIOSK else None,
             "minutes_late": minutes(now - visit.expected_at) if visit.expected_at else None}
     if walk_in:
