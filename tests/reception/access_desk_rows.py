@@ -58,6 +58,8 @@ ROUTES = [
     Route("GET", "reception:desk", "reception.view", query=lambda w, m: {"site": w.site.pk}, tenant_ids=True,
           label="site"),
     Route("GET", "reception:desk_live", "reception.view", query=lambda w, m: {"site": w.site.pk}, tenant_ids=True),
+    Route("GET", "reception:today", "reception.view", query=lambda w, m: {"site": w.site.pk, "status": "waiting"},
+          tenant_ids=True),
     Route("GET", "reception:walk_in", "reception.desk", query=lambda w, m: {"q": "ewa"}),
     Route("POST", "reception:walk_in", "reception.desk", data=_walk_in, ok=(302,)),
     Route("GET", "reception:invite", "reception.invite"),

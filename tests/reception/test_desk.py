@@ -171,9 +171,83 @@ def test_desk_partial_query_count_is_constant_with_500_visits_today(desk, site, 
     for _ in range(5):
         DeliveryFactory(site=site, recipient=hosts[1])
     desk.get(reverse("reception:desk_live"), {"site": site.pk})  # warm the session
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(12):  # the request's own 4; counts, 6 lists and the parcels: 8
         response = desk.get(reverse("reception:desk_live"), {"site": site.pk}, **HTMX)
     assert response.status_code == 200 and "Visitor 499" in page(response)
+
+
+def _day_of(site, host, status: str, n: int, **times):
+    """``n`` visits today in ``status``; the i-th has every time of ``times`` (minutes from now) plus i."""
+    now = timezone.now()
+    return Visit.objects.bulk_create([
+        Visit(organization=site.organization, site=site, visitor_name=f"{status.title()} Visitor {i:03d}",
+              host_member=host, visit_type="patient", code=f"{status[:2].upper()}{i:08d}", status=status,
+              **{field: now + timedelta(minutes=minutes + i) for field, minutes in times.items()})
+        for i in range(n)])
+
+
+def test_desk_shows_the_longest_waiting_50_with_an_exact_count_and_a_link_to_the_rest(desk, site, host):
+    _day_of(site, host, Visit.ARRIVED, 60, arrived_at=-200)  # Arrived Visitor 000 has waited longest
+    html = page(desk.get(reverse("reception:desk_live"), {"site": site.pk}, **HTMX))
+    assert "Arrived Visitor 049" in html and "Arrived Visitor 050" not in html
+    waiting = html.split('id="waiting-title"')[1].split("</section>")[0]
+    assert '<span class="count">60</span>' in waiting and waiting.count("<tr") == 50
+    assert "<strong>60</strong> waiting" in html  # the header's total is exact
+    link = f'{reverse("reception:today")}?site={site.pk}&amp;status=waiting'
+    assert f'<a id="more-waiting" href="{link}">and 10 more waiting</a>' in html
+
+
+def test_desk_shows_late_and_the_next_30_expected_and_counts_the_rest(desk, site, host):
+    now = timezone.localtime()
+    minutes_left = int((now.replace(hour=23, minute=59) - now).total_seconds() // 60)
+    if minutes_left < 120:
+        pytest.skip("too close to midnight for 40 visits later today")
+    _day_of(site, host, Visit.EXPECTED, 40, expected_at=1)
+    _day_of(site, host, Visit.LEFT, 20, left_at=-min(100, now.hour * 60 + now.minute))
+    html = page(desk.get(reverse("reception:desk_live"), {"site": site.pk}, **HTMX))
+    expected = html.split('id="expected-title"')[1].split("</section>")[0]
+    assert expected.count("<tr") == 30 and "Expected Visitor 029" in expected and "Expected Visitor 030" not in html
+    assert '<span class="count">40</span>' in expected and "10 more later today" in expected
+    left = html.split('id="left-title"')[1].split("</section>")[0]
+    assert left.count("<tr") == 15 and "Left Visitor 019" in left and "Left Visitor 004" not in left  # latest first
+    assert "and 5 earlier" in left and "<strong>20</strong> left" in html
+
+
+def test_desk_with_few_visitors_shows_them_all_and_no_more_links(desk, site, host):
+    _day_of(site, host, Visit.WITH_HOST, 3, arrived_at=-30, host_met_at=-20)
+    html = page(desk.get(reverse("reception:desk_live"), {"site": site.pk}, **HTMX))
+    with_host = html.split('id="with-host-title"')[1].split("</section>")[0]
+    assert with_host.count("<tr") == 3 and 'class="desk-more"' not in html
+
+
+def test_the_more_link_leads_to_todays_visits_of_that_list_a_page_at_a_time_with_their_actions(desk, site, host):
+    made = _day_of(site, host, Visit.ARRIVED, 60, arrived_at=-200)
+    _day_of(site, host, Visit.EXPECTED, 2, expected_at=1)
+    html = page(desk.get(reverse("reception:today"), {"site": site.pk, "status": "waiting"}))
+    assert html.count("<tr") == 50 and "Arrived Visitor 000" in html and "Expected Visitor" not in html
+    assert f'id="host-met-{made[0].pk}"' in html  # the desk's own rows: the receptionist can act here
+    assert f'name="next" value="{reverse("reception:today")}?site={site.pk}&amp;status=waiting"' in html
+    assert 'id="page-next"' in html and "Page 1 of 2" in html
+    second = page(desk.get(reverse("reception:today"), {"site": site.pk, "status": "waiting", "page": 2}))
+    assert second.count("<tr") == 10 and "Arrived Visitor 059" in second and "Arrived Visitor 049" not in second
+    assert f'name="next" value="{reverse("reception:today")}?site={site.pk}&amp;status=waiting&amp;page=2"' in second
+
+
+def test_todays_visits_without_a_status_lists_every_list_and_counts_each(desk, site, host):
+    _day_of(site, host, Visit.ARRIVED, 2, arrived_at=-20)
+    _day_of(site, host, Visit.EXPECTED, 3, expected_at=1)
+    _day_of(site, host, Visit.CANCELLED, 1, expected_at=1)
+    html = page(desk.get(reverse("reception:today"), {"site": site.pk, "status": "nonsense"}))
+    assert html.count("<tr") == 5 and "Cancelled Visitor" not in html
+    assert 'id="today-waiting"' in html and '<span class="count">3</span>' in html
+
+
+def test_todays_visits_of_another_site_is_404_and_an_auditor_gets_no_buttons(desk, other_org, auditor, signed_in,
+                                                                            site, host):
+    assert desk.get(reverse("reception:today"), {"site": other_org.sites.get().pk}).status_code == 404
+    made = _day_of(site, host, Visit.EXPECTED, 1, expected_at=1)
+    html = page(signed_in(auditor).get(reverse("reception:today"), {"status": "expected"}))
+    assert "Expected Visitor 000" in html and f'id="in-{made[0].pk}"' not in html
 
 
 # --- walk-ins ----------------------------------------------------------------------------------

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from frontoffice.clients import queries as client_queries
@@ -22,9 +25,14 @@ from frontoffice.core.views.helpers import render_page
 from frontoffice.reception import queries, services
 from frontoffice.reception.errors import WatchlistMatch
 from frontoffice.reception.forms import InviteForm, WalkInForm, host_value
+from frontoffice.reception.views.desk_rows import DeskRows
 
 SESSION_SITE = "reception_site"
 CLIENT_MATCHES = 8
+TODAY_PAGE = 50
+TODAY_LABELS = (("waiting", gettext_lazy("Waiting")), ("expected", gettext_lazy("Expected today")),
+                ("held", gettext_lazy("Call a manager")), ("with_host", gettext_lazy("With their host")),
+                ("left", gettext_lazy("Left today")))
 
 
 # --- which site the desk is at -----------------------------------------------------------------
@@ -63,19 +71,24 @@ def can(member) -> dict[str, bool]:
 
 # --- the desk screen ---------------------------------------------------------------------------
 
-def with_types(request, visits) -> None:
-    """Give each visit its ``type`` (label and colour) from the vertical's presets."""
-    types = {t.key: t for t in queries.visit_types(request.org)}
-    for visit in visits:
-        visit.type = types.get(visit.visit_type)
+def _rows(request, now, back: str) -> DeskRows:
+    return DeskRows(request, types={t.key: t for t in queries.visit_types(request.org)}, can=can(request.member),
+                    back=back, now=now, wait_target_seconds=queries.wait_target_minutes(request.org) * 60)
 
 
 def _board_context(request, site: Site | None) -> dict:
     now = timezone.now()
-    board = queries.desk_board(request.org, site=site, now=now)
-    with_types(request, [v for key in ("held", "waiting", "expected", "with_host") for v in board[key]])
-    back = reverse("reception:desk") + (f"?site={site.pk}" if site else "")
-    return {"board": board, "site": site, "now": now, "can": can(request.member), "back": back}
+    board = queries.desk_screen(request.org, site=site, now=now)
+    site_query = f"?site={site.pk}" if site else ""
+    rows = _rows(request, now, reverse("reception:desk") + site_query)
+    html = {name: rows.join(board[name], name) for name in ("held", "waiting", "expected", "with_host", "left")}
+    return {"board": board, "rows": html, "site": site, "now": now, "can": rows.can,
+            "more_url": {name: today_url(site, name) for name in queries.TODAY_LISTS}}
+
+
+def today_url(site: Site | None, status: str = "") -> str:
+    query = urlencode({k: v for k, v in (("site", site.pk if site else ""), ("status", status)) if v})
+    return reverse("reception:today") + (f"?{query}" if query else "")
 
 
 @require_GET
@@ -91,6 +104,28 @@ def desk_live(request):
     """The lists of the desk screen alone: htmx fetches this every few seconds."""
     _sites, site = pick_site(request)
     return render(request, "reception/_desk_live.html", _board_context(request, site))
+
+
+@require_GET
+@member_required("reception.view")
+def today(request):
+    """Today's visits at the desk's site, one list of the desk (``?status=``) or all, a page at a time:
+    where the desk's "… more" links lead."""
+    _sites, site = pick_site(request)
+    status = request.GET.get("status", "")
+    status = status if status in queries.TODAY_LISTS else ""
+    now = timezone.now()
+    page = Paginator(queries.visits_today(request.org, site=site, now=now, status=status), TODAY_PAGE).get_page(
+        request.GET.get("page"))
+    rows = list(page.object_list)
+    queries.with_waiting(rows, now, queries.wait_target_minutes(request.org))
+    here = today_url(site, status)
+    back = here + (("&" if "?" in here else "?") + f"page={page.number}" if page.number > 1 else "")
+    counts = queries.desk_counts(request.org, site=site, now=now)
+    return render(request, "reception/today.html", {
+        "site": site, "now": now, "status": status, "page": page, "rows": _rows(request, now, back).join(rows),
+        "here": here, "all_url": today_url(site),
+        "lists": [(name, label, today_url(site, name), counts[name]) for name, label in TODAY_LABELS]})
 
 
 # --- walk-ins ----------------------------------------------------------------------------------

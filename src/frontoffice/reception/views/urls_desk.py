@@ -8,6 +8,7 @@ urlpatterns = [
     # the desk screen, walk-ins and invitations (views/desk.py)
     path("", desk.desk, name="desk"),
     path("live/", desk.desk_live, name="desk_live"),
+    path("today/", desk.today, name="today"),
     path("walk-in/", desk.walk_in, name="walk_in"),
     path("invite/", desk.invite, name="invite"),
     # one visit (views/visits.py)
