@@ -181,6 +181,14 @@ def test_the_host_checks_their_visitor_out_from_the_same_link(client, here):
     assert again.status_code == 409 and Activity.objects.filter(verb="visit.checked_out").count() == 1
 
 
+def test_the_host_link_page_speaks_the_language_of_the_e_mail(client, here):
+    here.host_member.user.language = "pl"
+    here.host_member.user.save()
+    html = page(client.get(reverse("reception:host_met_link", args=[services.host_link_token(here)]),
+                           HTTP_ACCEPT_LANGUAGE="en"))
+    assert "Już idę" in html and "I'm on my way" not in html and "Adam Obecny" in html
+
+
 def test_host_link_posted_twice_records_once(client, here):
     url = reverse("reception:host_met_link", args=[services.host_link_token(here)])
     client.post(url)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from frontoffice.clients.models import Client
 from frontoffice.core import capabilities as caps
@@ -147,8 +147,9 @@ def _make_visit(organization: Organization, scene: Scene, now: datetime, *, site
 def _documents(organization: Organization, owner: Member) -> list[VisitDocument]:
     documents = []
     for default in presets.default_documents(organization.vertical):
-        document = VisitDocument.objects.create(organization=organization, kind=default.kind,
-                                                title=str(default.title), body=str(default.body),
+        with translation.override(organization.language):  # visitors read them in the office's language
+            title, body = str(default.title), str(default.body)
+        document = VisitDocument.objects.create(organization=organization, kind=default.kind, title=title, body=body,
                                                 visit_types=list(default.visit_types), created_by=owner)
         activity_record(organization=organization, actor=owner, verb="visit_document.created", subject=document,
                         data={"version": 1, "replaces": None})

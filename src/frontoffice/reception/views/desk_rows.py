@@ -53,8 +53,9 @@ class DeskRows:
         self.hidden = (f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
                        f'<input type="hidden" name="next" value="{escape(back)}">')
         terms = request.member.organization.preset.terms
-        self.on_file = (f' <span class="badge" title="{escape(_("Linked to a client record"))}">'
-                        f'{escape(_("%(client)s on file") % {"client": capfirst(terms.client)})}</span>')
+        linked = _("Linked to a client record")
+        on_file = _("%(client)s on file") % {"client": capfirst(terms.client)}
+        self.on_file = f' <span class="badge" title="{escape(linked)}">{escape(on_file)}</span>'
         self.via = {key: escape(str(label)) for key, label in CHECK_OUT_VIA}
         # Literal msgids, so that makemessages finds them (they were the template's).
         self.text = {key: escape(text) for key, text in {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from frontoffice.core.errors import Conflict
@@ -16,13 +17,25 @@ def _refusal(request, status: int, *, visit: Visit | None = None, message: str =
                   status=status)
 
 
+def _language(visit: Visit) -> str:
+    """The language of the e-mail the link came in: the host's own, else the organisation's."""
+    host = visit.host_member
+    return (host.user.language if host is not None else "") or visit.organization.language
+
+
 @require_http_methods(["GET", "POST"])
 def host_met_link(request, token):
-    """GET shows who is waiting and one button (mail scanners follow links, so GET records nothing);
-    POST records that the host met the visitor, or (``action=check_out``, once met) that the visitor left."""
+    """The page behind the link in the host's arrival e-mail, in the e-mail's language."""
     visit = services.visit_from_host_token(token)
     if visit is None:  # forged, expired (24 hours), or the visit is gone
         return _refusal(request, 400)
+    with translation.override(_language(visit)):  # render() builds the page here, in that language
+        return _host_met(request, visit)
+
+
+def _host_met(request, visit: Visit):
+    """GET shows who is waiting and one button (mail scanners follow links, so GET records nothing);
+    POST records that the host met the visitor, or (``action=check_out``, once met) that the visitor left."""
     done = visit.host_met_at is not None
     checking_out = request.method == "POST" and request.POST.get("action") == "check_out"
     if request.method == "POST" and (checking_out or not done):

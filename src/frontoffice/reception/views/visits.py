@@ -101,7 +101,7 @@ host_met = _action(DESK, lambda r, v: services.visit_host_met(actor=r.member, vi
 cancel = _action(DESK, lambda r, v: services.visit_cancel(actor=r.member, visit=v, reason=_reason(r)),
                  gettext_lazy("The visit of %(name)s is cancelled."))
 no_show = _action(DESK, lambda r, v: services.visit_no_show(actor=r.member, visit=v),
-                  gettext_lazy("%(name)s is marked as not come."))
+                  gettext_lazy("%(name)s is marked as a no-show."))
 admit = _action(WATCHLIST, lambda r, v: services.visit_admit(actor=r.member, visit=v),
                 gettext_lazy("%(name)s was admitted and is checked in."))
 turn_away = _action(WATCHLIST, lambda r, v: services.visit_turn_away(actor=r.member, visit=v),
