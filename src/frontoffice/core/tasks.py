@@ -63,6 +63,7 @@ def run(func_path: str, kwargs: dict) -> None:
 
 # Enough threads that a long task (an import) does not hold up the short ones (a host's e-mail).
 POOL_THREADS = 4
+POOL_IDLE_SECONDS = 5
 _pool_lock = threading.Lock()
 _pool_queue: queue.SimpleQueue | None = None
 _pool_pid: int | None = None
@@ -82,7 +83,11 @@ def _pool() -> queue.SimpleQueue:
 
 def _work(tasks: queue.SimpleQueue) -> None:
     while True:
-        func_path, kwargs = tasks.get()
+        try:
+            func_path, kwargs = tasks.get(timeout=POOL_IDLE_SECONDS)
+        except queue.Empty:  # idle: give the database its connection back until there is work again
+            connections.close_all()
+            continue
         close_old_connections()  # keeps a healthy persistent connection, replaces a broken or old one
         try:
             run(func_path, kwargs)
