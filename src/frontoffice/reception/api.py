@@ -66,8 +66,9 @@ def _visit_or_404(request, visit_id: int) -> Visit:
 
 @contextmanager
 def _keeping_loaded(row):
-    """The services lock a row by reloading it, which forgets the rows loaded with it; put back those it
-    still points at, so the answer is built from what was loaded instead of querying each one again."""
+    """A service that locks a row by reloading it (a delivery's pickup) forgets the rows loaded with it; put
+    back those it still points at, so the answer is built from what was loaded instead of querying each one
+    again. (Visits keep theirs through ``services.lock``; this only guards them.)"""
     relations = [field for field in row._meta.concrete_fields if field.is_relation and field.is_cached(row)]
     loaded = {field: field.get_cached_value(row) for field in relations}
     yield row
