@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "frontoffice.core",
     "frontoffice.clients",
     "frontoffice.reception",
+    "frontoffice.calls",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -9,6 +9,8 @@ urlpatterns = [
     path("clients/", include("frontoffice.clients.urls")),
     path("reception/", include("frontoffice.reception.urls")),
     path("kiosk/", include("frontoffice.reception.kiosk.urls")),
+    path("calls/", include("frontoffice.calls.urls")),
+    path("telephony/", include("frontoffice.calls.telephony.urls")),
     path("", include("frontoffice.core.urls")),
 ]
 

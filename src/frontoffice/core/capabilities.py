@@ -66,6 +66,13 @@ CAPABILITIES: dict[str, tuple[frozenset[str], str]] = {
     "reception.evacuation": (frozenset({MANAGER, OWNER}), _("Start a roll call and mark people safe")),
     "reception.kiosks": (frozenset({OWNER}),
                          _("Pair and revoke kiosks; edit the documents visitors accept")),
+    # calls
+    "calls.view": (EVERYONE, _("See the switchboard, the call log and one's messages")),
+    "calls.answer": (frozenset({RECEPTIONIST, ADMIN_ASSISTANT, MANAGER, OWNER}),
+                     _("Log calls, transfer them, take messages and mark calls handled")),
+    "calls.export": (frozenset({ADMIN_ASSISTANT, MANAGER, OWNER, AUDITOR}), _("Export the call log")),
+    "calls.manage": (frozenset({MANAGER, OWNER}), _("Set up phone lines, ring groups and call flows")),
+    "calls.provider": (frozenset({OWNER}), _("Connect the telephony provider (account and auth token)")),
 }
 
 
