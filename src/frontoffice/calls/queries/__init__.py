@@ -1,0 +1,1 @@
+"""Calls reads used by more than one view: ``live`` (the switchboard), ``log`` (the call log and messages)."""
