@@ -23,4 +23,6 @@ register({
     "flow.saved": _("changed a call flow"),
     "ring_group.saved": _("changed a ring group"),
     "telephony.provider_set": _("connected the telephony provider"),
+    "call.anonymised": _("cleared callers' details after the retention period"),
+    "call.log_exported": _("exported the call log"),
 })
