@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from frontoffice.calls.api import calls_router, lines_router, messages_router, telephony_router
 from frontoffice.clients.api import router as clients_router
 from frontoffice.core.api import router as core_router
 from frontoffice.core.apiutils import SessionAuth, TokenAuth, conflict_body, validation_errors
@@ -86,3 +87,7 @@ api.add_router("/", core_router)
 api.add_router("/clients", clients_router)
 api.add_router("/visits", visits_router)
 api.add_router("/deliveries", deliveries_router)
+api.add_router("/calls", calls_router)
+api.add_router("/messages", messages_router)
+api.add_router("/lines", lines_router)
+api.add_router("/telephony", telephony_router)
