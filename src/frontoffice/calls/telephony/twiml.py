@@ -75,7 +75,8 @@ def _pause(parent, action: routing.Pause, link) -> None:
 
 
 def _gather(response, action: routing.Gather, link) -> None:
-    gather = response.gather(input="dtmf", num_digits=1, timeout=action.timeout, action=link("menu"), method="POST")
+    gather = response.gather(input="dtmf", num_digits=1, timeout=action.timeout, action=link("menu"), method="POST",
+                             finish_on_key="")  # "#" may be a menu key: nothing ends the input early
     for prompt in action.prompt:
         _RENDERERS[type(prompt)](gather, prompt, link)
     # No key pressed: the provider falls through to the next verb; come back to the menu without digits.
