@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
-PERIODIC: tuple[tuple[str, str, int], ...] = ()
+from django.utils.translation import gettext_lazy as _
 
-# Filled in as the pages land (each url name must exist before it is listed here).
-NAV: tuple = ()
+PERIODIC = (
+    ("calls.anonymise", "frontoffice.calls.tasks.anonymise_all", 60),
+)
 
 
 def register() -> None:
     from frontoffice.calls import verbs  # noqa: F401  (verbs registers the labels on import)
+    from frontoffice.calls.privacy import calls_section, messages_section
+    from frontoffice.calls.views.messages import dashboard_panel
+    from frontoffice.clients import privacy
     from frontoffice.clients.services import register_client_reference
     from frontoffice.core import periodic
-    from frontoffice.core.registry import registry
+    from frontoffice.core.registry import NavItem, Panel, registry
 
     register_client_reference("calls.call", "client")
     register_client_reference("calls.message", "client")
-    for item in NAV:
+    privacy.register_section("calls", calls_section, title=_("Calls"))
+    privacy.register_section("phone_messages", messages_section, title=_("Phone messages"))
+    registry.add_panel(Panel("calls_messages", "calls/messages_panel.html", "calls.view", dashboard_panel, order=25))
+    for item in (
+        NavItem("messages", _("Messages"), "calls:messages", "calls.view", order=8),
+        NavItem("call_log", _("Call log"), "calls:call_log", "calls.view", order=9),
+        NavItem("phone_settings", _("Phone lines"), "calls:lines", "calls.manage", order=33, group="settings"),
+    ):
         registry.add_nav(item)
     for name, func_path, minutes in PERIODIC:
         periodic.register(name, func_path, minutes=minutes)
