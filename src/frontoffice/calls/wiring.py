@@ -24,6 +24,7 @@ def register() -> None:
     privacy.register_section("phone_messages", messages_section, title=_("Phone messages"))
     registry.add_panel(Panel("calls_messages", "calls/messages_panel.html", "calls.view", dashboard_panel, order=25))
     for item in (
+        NavItem("switchboard", _("Switchboard"), "calls:switchboard", "calls.view", order=7),
         NavItem("messages", _("Messages"), "calls:messages", "calls.view", order=8),
         NavItem("call_log", _("Call log"), "calls:call_log", "calls.view", order=9),
         NavItem("phone_settings", _("Phone lines"), "calls:lines", "calls.manage", order=33, group="settings"),

@@ -1,4 +1,5 @@
-"""What apps add to the shell: navigation entries, global-search providers, dashboard panels.
+"""What apps add to the shell: navigation entries, global-search providers, dashboard panels, and the
+sections of the switchboard's screen pop.
 
 Each app registers in its ``AppConfig.ready``; the shell shows only what the member may use.
 """
@@ -51,6 +52,26 @@ class Panel:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class PopLine:
+    """One line of a screen-pop section: ``text`` (a link when ``url``) and a muted ``detail``."""
+
+    text: str
+    url: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class PopSection:
+    """What one app tells the receptionist about a caller: "Last visit", "Open questions",
+    "Today's appointment"… Empty ``lines`` show ``empty`` (or nothing when that is empty too)."""
+
+    key: str
+    title: str
+    lines: tuple[PopLine, ...] = ()
+    empty: str = ""
+
+
 def _no_client_names(organization, ids) -> dict[int, str]:
     return {}
 
@@ -73,6 +94,8 @@ class Registry:
                 shown.append({"template": panel.template, **(panel.context(request) if panel.context else {})})
         return shown
     search: list[tuple[int, str, Callable]] = field(default_factory=list)  # (order, capability, provider)
+    # (order, key, capability, provider): the screen pop's sections, see add_pop_section.
+    pop_sections: list[tuple[int, str, str, Callable]] = field(default_factory=list)
 
     def add_nav(self, item: NavItem) -> None:
         self.nav = sorted([n for n in self.nav if n.key != item.key] + [item], key=lambda n: (n.order, n.key))
@@ -81,6 +104,25 @@ class Registry:
         """``provider(member, q, limit)`` returns a list of SearchResult; lower ``order`` shows first."""
         if all(p is not provider for _o, _c, p in self.search):
             self.search = sorted(self.search + [(order, capability, provider)], key=lambda entry: entry[0])
+
+    def add_pop_section(self, key: str, provider: Callable, order: int = 100,
+                        capability: str = "calls.view") -> None:
+        """``provider(member, call)`` returns a PopSection or None (nothing to say about this caller).
+
+        ``call`` is a calls ``Call`` (read ``client_id``, ``from_number``, ``organization_id``); an app
+        that adds a section never imports calls. Registering a key again replaces it."""
+        kept = [entry for entry in self.pop_sections if entry[1] != key]
+        self.pop_sections = sorted(kept + [(order, key, capability, provider)], key=lambda entry: entry[:2])
+
+    def pop_for(self, member, call) -> list[PopSection]:
+        """The sections the member may see about the caller of ``call``, in order."""
+        sections = []
+        for _order, _key, capability, provider in self.pop_sections:
+            if member.can(capability):
+                section = provider(member, call)
+                if section is not None:
+                    sections.append(section)
+        return sections
 
     def nav_for(self, member, group: str = "main") -> list[NavItem]:
         if member is None:
