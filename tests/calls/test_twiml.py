@@ -44,7 +44,7 @@ def test_gather_collects_one_digit_and_comes_back_without_one():
     assert [child.tag for child in document] == ["Gather", "Redirect"]
     element = document.find("Gather")
     assert element.attrib == {"input": "dtmf", "numDigits": "1", "timeout": "6", "action": BASE + "menu?s=3",
-                              "method": "POST"}
+                              "method": "POST", "finishOnKey": ""}
     assert [child.tag for child in element] == ["Play", "Say"]
     assert document.find("Redirect").text == BASE + "menu?s=3"
 
