@@ -411,10 +411,10 @@ def test_timeline_pages_older_entries(web, owner, jan):
         activity_record(organization=owner.organization, actor=owner, verb="call.answered", client_id=jan.pk,
                         data={}, occurred_at=timezone.now() - timedelta(minutes=n + 1))
     html = page(web.get(reverse("clients:timeline", args=[jan.pk]), **HTMX))
-    assert "Added a client" in html and html.count("Call.answered") == 29 and "Older entries" in html  # newest first
+    assert "Added a client" in html and html.count("Answered a call") == 29 and "Older entries" in html  # newest first
     cursor = html.split("cursor=")[1].split('"')[0]
     older = page(web.get(reverse("clients:timeline", args=[jan.pk]), {"cursor": cursor}, **HTMX))
-    assert older.count("Call.answered") == 6 and "Older entries" not in older and "<ol" not in older
+    assert older.count("Answered a call") == 6 and "Older entries" not in older and "<ol" not in older
     assert web.get(reverse("clients:timeline", args=[jan.pk]), {"cursor": "nonsense"}).status_code == 400
 
 
