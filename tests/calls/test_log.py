@@ -248,3 +248,13 @@ def test_a_call_shows_on_the_clients_timeline(signed_in, owner, line):
     page = signed_in(owner).get(reverse("clients:detail", args=[client.pk]))
     assert "took a message" in page.content.decode().lower() or "Took a message" in page.content.decode()
     assert Call.objects.get(pk=call.pk).outcome == "message"
+
+
+def test_a_calls_timeline_entry_links_to_the_call(signed_in, owner, receptionist, line):
+    from frontoffice.calls.services.switchboard import call_link_client
+
+    client = make_client(owner)
+    call = CallFactory(line=line, offered_at=datetime.now(UTC) - timedelta(minutes=1))
+    call_link_client(actor=receptionist, call=call, client=client)
+    html = signed_in(owner).get(reverse("clients:timeline", args=[client.pk])).content.decode()
+    assert f'href="{reverse("calls:call_detail", args=[call.pk])}"' in html

@@ -22,6 +22,7 @@ def register() -> None:
     register_client_reference("calls.message", "client")
     privacy.register_section("calls", calls_section, title=_("Calls"))
     privacy.register_section("phone_messages", messages_section, title=_("Phone messages"))
+    registry.add_subject_url("calls.call", _call_url)
     registry.add_panel(Panel("calls_messages", "calls/messages_panel.html", "calls.view", dashboard_panel, order=25))
     for item in (
         NavItem("switchboard", _("Switchboard"), "calls:switchboard", "calls.view", order=7),
@@ -32,3 +33,9 @@ def register() -> None:
         registry.add_nav(item)
     for name, func_path, minutes in PERIODIC:
         periodic.register(name, func_path, minutes=minutes)
+
+
+def _call_url(call_id: str) -> str:
+    from django.urls import reverse
+
+    return reverse("calls:call_detail", args=[call_id])

@@ -83,6 +83,15 @@ class Registry:
     # the activity log can keep only ids and still show names (erased clients show their pseudonym).
     client_names: Callable = _no_client_names
     panels: list[Panel] = field(default_factory=list)
+    # subject type ("calls.call") -> (subject id) -> the page that shows it, for links from the activity log.
+    subject_urls: dict[str, Callable] = field(default_factory=dict)
+
+    def add_subject_url(self, subject_type: str, url: Callable) -> None:
+        self.subject_urls[subject_type] = url
+
+    def subject_url(self, subject_type: str, subject_id: str) -> str:
+        url = self.subject_urls.get(subject_type)
+        return url(subject_id) if url is not None and subject_id else ""
 
     def add_panel(self, panel: Panel) -> None:
         self.panels = sorted([p for p in self.panels if p.key != panel.key] + [panel], key=lambda p: p.order)

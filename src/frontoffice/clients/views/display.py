@@ -16,6 +16,7 @@ from frontoffice.clients.forms import RELATION_LABELS
 from frontoffice.clients.models import Client, Consent
 from frontoffice.core import phones
 from frontoffice.core.models import Activity, Organization
+from frontoffice.core.registry import registry
 
 TIMELINE_PAGE = 30
 
@@ -24,6 +25,7 @@ FAMILIES = {
     "client": gettext_lazy("record"), "visit": gettext_lazy("visits"), "call": gettext_lazy("calls"),
     "inquiry": gettext_lazy("inquiries"), "appointment": gettext_lazy("appointments"),
     "payment": gettext_lazy("payments"), "document": gettext_lazy("documents"),
+    "message": gettext_lazy("messages"), "callback": gettext_lazy("callbacks"),
 }
 SOURCES = {"quick": gettext_lazy("quick entry"), "desk": gettext_lazy("full form"),
            "import": gettext_lazy("import"), "api": gettext_lazy("API")}
@@ -77,6 +79,7 @@ class Entry:
     activity: Activity
     who: str
     detail: str
+    url: str = ""  # the page of what the entry is about, where its app registered one
 
 
 def timeline_context(client: Client, *, kind: str | None, cursor: str | None = None) -> dict:
@@ -85,7 +88,8 @@ def timeline_context(client: Client, *, kind: str | None, cursor: str | None = N
     page = queries.timeline(client, verb_prefix=kind, cursor=cursor, limit=TIMELINE_PAGE)
     names = queries.client_names(client.organization, [a.data.get("merged_id") for a in page.items
                                                        if isinstance(a.data, dict)])
-    entries = [Entry(a, _who(a, client), _detail(a, names)) for a in page.items]
+    entries = [Entry(a, _who(a, client), _detail(a, names), registry.subject_url(a.subject_type, a.subject_id))
+               for a in page.items]
     families = [] if cursor else _families(client)
     return {"entries": entries, "next_cursor": page.next_cursor, "kind": kind or "", "families": families}
 
