@@ -10,12 +10,15 @@ PERIODIC = (
 
 
 def register() -> None:
-    from frontoffice.calls import verbs  # noqa: F401  (verbs registers the labels on import)
+    from django.conf import settings
+
+    from frontoffice.calls import demo, verbs  # noqa: F401  (verbs registers the labels on import)
     from frontoffice.calls.privacy import calls_section, messages_section
     from frontoffice.calls.views.messages import dashboard_panel
     from frontoffice.clients import privacy
     from frontoffice.clients.services import register_client_reference
     from frontoffice.core import periodic
+    from frontoffice.core.demo import DEMO_LOADERS
     from frontoffice.core.registry import NavItem, Panel, registry
 
     register_client_reference("calls.call", "client")
@@ -33,6 +36,12 @@ def register() -> None:
         registry.add_nav(item)
     for name, func_path, minutes in PERIODIC:
         periodic.register(name, func_path, minutes=minutes)
+    if demo.load not in DEMO_LOADERS:
+        DEMO_LOADERS.append(demo.load)
+    if settings.DEMO:  # the demo provider's transfers are answered in process (no network)
+        from frontoffice.calls.simulator import install_demo_provider
+
+        install_demo_provider()
 
 
 def _call_url(call_id: str) -> str:

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""The demo's routes (namespace "calls"): the switchboard's "Simulate an incoming call" (views/demo.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from frontoffice.calls.views import demo
+
+urlpatterns = [
+    path("demo/simulate-call/", demo.simulate_call, name="demo_simulate_call"),
+]
