@@ -278,6 +278,17 @@ def test_tampered_incoming_call_is_refused(phone):
     assert response.status_code == 403 and not Call.objects.exists()
 
 
+def test_signalwire_names_its_signature_header_its_own_way(phone, client):
+    params = {"CallSid": "CA1", "From": CALLER, "To": MAIN_NUMBER}
+    url = settings.PUBLIC_URL + reverse("telephony:voice")
+    good = signatures.sign(url, params, AUTH_TOKEN)
+    assert client.post(reverse("telephony:voice"), params, HTTP_X_SIGNALWIRE_SIGNATURE=good).status_code == 200
+    bad = signatures.sign(url, params, "0" * 32)
+    assert client.post(reverse("telephony:voice"), {**params, "CallSid": "CA2"},
+                       HTTP_X_SIGNALWIRE_SIGNATURE=bad).status_code == 403
+    assert Call.objects.count() == 1
+
+
 def test_incoming_call_signed_with_a_wrong_token_is_refused(phone):
     assert phone.ring(token="0" * 32).status_code == 403
     assert not Call.objects.exists()
