@@ -6,9 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from frontoffice.calls.lookup import ClientMatch, caller_number, client_for_number
+from frontoffice.calls.lookup import ClientMatch, caller_number, client_for_number, line_for_number
+from frontoffice.calls.models import Line, TelephonyProvider
 from frontoffice.clients import services as client_services
 from frontoffice.clients.models import Client
+from tests.calls.factories import LineFactory, ProviderFactory
 from tests.clients.factories import make_client
 
 
@@ -87,3 +89,40 @@ def test_merged_and_erased_clients_are_not_callers(owner):
     assert client_for_number(owner.organization_id, "+48601100200").matches == 1
     client_services.client_erase(actor=owner, client=Client.objects.get(pk=kept.pk))
     assert client_for_number(owner.organization_id, "+48601100200") is None
+
+
+# --- the called line ---------------------------------------------------------------------------------
+
+def _same_row(found, expected) -> None:
+    for field in type(expected)._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
+
+
+def test_a_line_is_found_by_its_number_with_organisation_provider_and_site_in_one_query(org):
+    site = org.sites.get()
+    line = LineFactory(site=site, flow={"greeting_text": "Dzień dobry", "menu": {"1": 5}})
+    provider = ProviderFactory(organization=org)
+    with CaptureQueriesContext(connection) as queries:
+        found = line_for_number(line.number)
+        assert found.organization.telephony.auth_token == provider.auth_token
+        assert found.site.tz == site.tz and found.organization.tz == org.tz
+    assert len(queries) == 1
+    _same_row(found, Line.objects.get(pk=line.pk))
+    _same_row(found.organization, org)
+    _same_row(found.organization.telephony, provider)
+    _same_row(found.site, site)
+    assert found.flow["menu"] == {"1": 5} and isinstance(found.active, bool)
+
+
+def test_a_line_of_an_organisation_without_a_provider_says_so(org):
+    line = LineFactory(site=org.sites.get())
+    found = line_for_number(line.number)
+    with pytest.raises(TelephonyProvider.DoesNotExist):
+        found.organization.telephony
+
+
+def test_unknown_and_switched_off_numbers_find_no_line(org):
+    line = LineFactory(site=org.sites.get(), active=False)
+    assert line_for_number(line.number) is None
+    assert line_for_number("+48225559999") is None
+    assert line_for_number("") is None

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from frontoffice.calls.models import Call, Line, TelephonyProvider
+from frontoffice.calls.models import Call, TelephonyProvider
+from frontoffice.calls.lookup import line_for_number
 from frontoffice.calls.routing import Event
 from frontoffice.calls.services.calls import call_event, call_incoming, call_recording, call_status, current_twiml
 from frontoffice.calls.telephony import signatures, twiml
@@ -52,8 +53,7 @@ def _step(request) -> int:
 def voice(request):
     """A call comes in on one of our numbers: the first step of its flow."""
     number = request.POST.get("To", "").strip()
-    line = (Line.objects.select_related("organization__telephony", "site").filter(number=number, active=True).first()
-            if number else None)
+    line = line_for_number(number)
     if line is None or not signatures.is_signed(request, _token(line.organization)):
         return HttpResponseForbidden()
     sid = request.POST.get("CallSid", "").strip()
