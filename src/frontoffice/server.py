@@ -30,6 +30,10 @@ def _post_worker_init(worker) -> None:
         periodic.start()
 
 
+# gunicorn's default line, then the time the request took in the worker, in microseconds.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)s'
+
+
 def serve(*, host: str, port: int, workers: int | None = None) -> None:
     from django.conf import settings
     from django.db import connections
@@ -41,7 +45,8 @@ def serve(*, host: str, port: int, workers: int | None = None) -> None:
         "worker_class": "sync",
         "timeout": 60,
         "graceful_timeout": 20,
-        "accesslog": "-" if settings.DEBUG else None,
+        "accesslog": settings.ACCESS_LOG or ("-" if settings.DEBUG else None),
+        "access_log_format": ACCESS_LOG_FORMAT,
         "errorlog": "-",
         "loglevel": "info",
         "forwarded_allow_ips": settings.FORWARDED_ALLOW_IPS,

@@ -270,6 +270,8 @@ PORT = env_int("PORT", 8000, minimum=1)
 WORKERS = env_int("WORKERS", 0, minimum=0)  # 0: 2 × cores + 1, at most 8
 # Addresses whose X-Forwarded-* headers gunicorn trusts: the TLS proxy in front of us.
 FORWARDED_ALLOW_IPS = env_str("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# gunicorn's access log: a file, "-" for standard output, empty for none (DEBUG logs to standard output).
+ACCESS_LOG = env_str("ACCESS_LOG", "")
 
 # --- background work (core/tasks.py) --------------------------------------------------------
 TASKS = env_str("TASKS", "inprocess").lower()

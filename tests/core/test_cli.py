@@ -232,3 +232,21 @@ def test_init_then_token_in_a_fresh_data_folder(tmp_path):
     assert rows == [(hashlib.sha256(raw.encode()).hexdigest(), None)]
     again = frontoffice(*INIT[:-1], "not-an-address")
     assert again.returncode == 1 and len(again.stderr.splitlines()) == 1
+
+
+def test_serve_writes_an_access_log_with_the_request_time_where_told(monkeypatch, settings, tmp_path):
+    from frontoffice import server
+
+    captured = {}
+    monkeypatch.setattr(server._Gunicorn, "run", lambda self: captured.update(self.options))
+    settings.ACCESS_LOG, settings.DEBUG = str(tmp_path / "access.log"), False
+    server.serve(host="127.0.0.1", port=0, workers=1)
+    assert captured["accesslog"] == str(tmp_path / "access.log")
+    assert captured["access_log_format"].endswith("%(D)s")  # microseconds in the worker, for operators and bench/
+    application = server._Gunicorn({k: v for k, v in captured.items() if k != "post_worker_init"})
+    assert application.cfg.access_log_format == captured["access_log_format"]  # gunicorn accepts it
+
+    captured.clear()
+    settings.ACCESS_LOG = ""
+    server.serve(host="127.0.0.1", port=0, workers=1)
+    assert "accesslog" not in captured  # none unless asked (or DEBUG)
