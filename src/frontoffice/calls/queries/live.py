@@ -80,7 +80,10 @@ def _calls(organization: Organization):
 
 def figures(organization: Organization, *, now: datetime, live: list[Call]) -> Figures:
     target = answer_target_seconds(organization)
-    provider = Q(source=Call.Source.PROVIDER)
+    # A provider call counts once it is settled: answered, ended, or waiting past the target already (a
+    # call ringing for five seconds has not missed anything yet).
+    provider = Q(source=Call.Source.PROVIDER) & (
+        Q(answered_at__isnull=False) | Q(status=Call.Status.ENDED) | Q(offered_at__lte=now - timedelta(seconds=target)))
     today = Call.objects.filter(organization=organization, offered_at__gte=day_start(organization, now)).aggregate(
         offered=Count("pk"), abandoned=Count("pk", filter=Q(outcome=Call.Outcome.ABANDONED)),
         measured=Count("pk", filter=provider),
