@@ -625,7 +625,8 @@ def test_the_provider_is_set_and_its_token_never_shown_back(org, owner, api_as, 
     assert token not in response.content.decode()
     body = response.json()
     assert body | {"updated_at": None} == {
-        "kind": "twilio", "account_sid": SID, "space_url": "", "token_hint": "…wxyz", "updated_at": None,
+        "kind": "twilio", "account_sid": SID, "space_url": "", "token_hint": "…wxyz", "signing_key_hint": "",
+        "updated_at": None,
         "voice_url": "https://office.example.org/telephony/twilio/voice",
         "status_url": "https://office.example.org/telephony/twilio/status"}
     assert TelephonyProvider.objects.get(organization=org).auth_token == token

@@ -74,6 +74,20 @@ def test_signalwire_needs_a_project_and_its_space(owner):
     assert (provider.kind, provider.space_url) == ("signalwire", "alpha.signalwire.com")
 
 
+def test_signalwire_webhooks_are_checked_with_its_signing_key_which_is_kept_like_the_token(owner):
+    provider = provider_set(actor=owner, kind="signalwire", account_sid="project", auth_token="PTapi",
+                            space_url="a.signalwire.com", signing_key="PSKsign1234")
+    assert (provider.webhook_key, provider.signing_key_hint) == ("PSKsign1234", "…1234")
+    provider = provider_set(actor=owner, kind="signalwire", account_sid="project", auth_token="",
+                            space_url="a.signalwire.com", signing_key="")
+    assert (provider.auth_token, provider.signing_key) == ("PTapi", "PSKsign1234")
+    entries = Activity.objects.filter(verb="telephony.provider_set").order_by("id")
+    assert [e.data["signing_key_changed"] for e in entries] == [True, False]
+    assert "PSKsign1234" not in json.dumps([e.data for e in entries])
+    provider = provider_set(actor=owner, kind="twilio", account_sid=SID, auth_token="t" * 32, signing_key="ignored")
+    assert (provider.signing_key, provider.webhook_key) == ("", "t" * 32)  # Twilio signs with the auth token
+
+
 @pytest.mark.parametrize("fields, field", [
     ({"kind": "skype"}, "kind"),
     ({"account_sid": "AC123"}, "account_sid"),
@@ -86,6 +100,9 @@ def test_signalwire_needs_a_project_and_its_space(owner):
     ({"kind": "signalwire", "account_sid": "project", "space_url": "not a host"}, "space_url"),
     ({"kind": "signalwire", "account_sid": "project", "space_url": "example.com/evil?x=1"}, "space_url"),
     ({"kind": "signalwire", "account_sid": "", "space_url": "a.signalwire.com"}, "account_sid"),
+    ({"kind": "signalwire", "account_sid": "p", "space_url": "a.signalwire.com", "signing_key": "a b"}, "signing_key"),
+    ({"kind": "signalwire", "account_sid": "p", "space_url": "a.signalwire.com", "signing_key": "k" * 129},
+     "signing_key"),
 ])
 def test_bad_provider_settings_name_the_field_and_change_nothing(owner, fields, field):
     data = {"kind": "twilio", "account_sid": SID, "auth_token": "t" * 32, "space_url": ""} | fields

@@ -289,6 +289,14 @@ def test_signalwire_names_its_signature_header_its_own_way(phone, client):
     assert Call.objects.count() == 1
 
 
+def test_a_signalwire_project_with_a_signing_key_signs_with_it_not_with_its_api_token(phone, provider):
+    provider.kind, provider.space_url, provider.signing_key = "signalwire", "a.signalwire.com", "PSK" + "k" * 29
+    provider.save()
+    assert phone.ring(sid="CA1").status_code == 403  # signed with the API token
+    assert phone.ring(sid="CA2", token=provider.signing_key).status_code == 200
+    assert list(Call.objects.values_list("sid", flat=True)) == ["CA2"]
+
+
 def test_incoming_call_signed_with_a_wrong_token_is_refused(phone):
     assert phone.ring(token="0" * 32).status_code == 403
     assert not Call.objects.exists()

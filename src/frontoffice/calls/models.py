@@ -30,6 +30,9 @@ class TelephonyProvider(models.Model):
     auth_token = models.CharField(_("auth token"), max_length=128)
     # SignalWire's REST API lives at the customer's own space ("example.signalwire.com"); empty for Twilio.
     space_url = models.CharField(_("space URL"), max_length=200, blank=True)
+    # SignalWire signs webhooks with the project's signing key, which is not its API token; empty: the
+    # auth token signs them (Twilio, and SignalWire projects without a signing key).
+    signing_key = models.CharField(_("signing key"), max_length=128, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -41,6 +44,15 @@ class TelephonyProvider(models.Model):
     @property
     def token_hint(self) -> str:
         return "…" + self.auth_token[-4:] if self.auth_token else ""
+
+    @property
+    def signing_key_hint(self) -> str:
+        return "…" + self.signing_key[-4:] if self.signing_key else ""
+
+    @property
+    def webhook_key(self) -> str:
+        """The secret the provider signs its webhooks with."""
+        return self.signing_key or self.auth_token
 
 
 class RingGroup(models.Model):

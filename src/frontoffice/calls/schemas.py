@@ -298,6 +298,9 @@ class ProviderIn(Schema):
         "", description="Empty keeps the token already stored")
     space_url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = Field(
         "", description="SignalWire: the space's host (example.signalwire.com)")
+    signing_key: Annotated[str, StringConstraints(strip_whitespace=True, max_length=128)] = Field(
+        "", description="SignalWire: the project's signing key, which signs its webhooks (empty keeps the "
+                        "stored one; none stored: the auth token signs them)")
 
 
 class ProviderOut(Schema):
@@ -307,6 +310,8 @@ class ProviderOut(Schema):
     account_sid: str
     space_url: str
     token_hint: str = Field(description="\"…\" and the token's last four characters")
+    signing_key_hint: str = Field(description="SignalWire: \"…\" and the signing key's last four characters; "
+                                              "empty without one")
     updated_at: dt.datetime
     voice_url: str = Field(description="Set as the number's \"a call comes in\" webhook (HTTP POST)")
     status_url: str = Field(description="Set as the number's status callback (HTTP POST)")

@@ -316,6 +316,10 @@ class ProviderForm(forms.Form):
     space_url = forms.CharField(label=_("Space URL"), max_length=200, required=False, widget=forms.TextInput(
         attrs={"autocomplete": "off", "spellcheck": "false", "placeholder": "example.signalwire.com"}),
         help_text=_("SignalWire only: your space's address."))
+    signing_key = forms.CharField(label=_("Signing key"), max_length=128, required=False, strip=True,
+                                  widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                  help_text=_("SignalWire only: the project's signing key (API credentials), "
+                                              "which signs its webhooks. Empty: the auth token signs them."))
 
     def __init__(self, *args, provider: TelephonyProvider | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -324,6 +328,10 @@ class ProviderForm(forms.Form):
             self.fields["auth_token"].help_text = gettext(
                 "Saved: %(hint)s. Leave empty to keep it; type a new one to replace it.") % {
                 "hint": provider.token_hint}
+            if provider.signing_key:
+                self.fields["signing_key"].help_text = gettext(
+                    "Saved: %(hint)s. Leave empty to keep it; type a new one to replace it.") % {
+                    "hint": provider.signing_key_hint}
         else:
             self.fields["auth_token"].required = True
             self.fields["auth_token"].help_text = _("It signs every request the provider sends; it is never "
@@ -341,4 +349,5 @@ class ProviderForm(forms.Form):
         data = self.cleaned_data
         return {"kind": data["kind"], "account_sid": data["account_sid"].strip(),
                 "auth_token": data.get("auth_token") or "",
-                "space_url": (data.get("space_url") or "").strip()}
+                "space_url": (data.get("space_url") or "").strip(),
+                "signing_key": data.get("signing_key") or ""}

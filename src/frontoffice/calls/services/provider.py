@@ -25,8 +25,8 @@ def _space_host(raw: str) -> str:
     return host
 
 
-def _validated(kind: str, account_sid: str, auth_token: str, space_url: str, current: TelephonyProvider | None
-               ) -> dict:
+def _validated(kind: str, account_sid: str, auth_token: str, space_url: str, signing_key: str,
+               current: TelephonyProvider | None) -> dict:
     errors: dict[str, str] = {}
     if kind not in TelephonyProvider.Kind.values:
         errors["kind"] = _("Choose Twilio or SignalWire.")
@@ -42,26 +42,31 @@ def _validated(kind: str, account_sid: str, auth_token: str, space_url: str, cur
         errors["auth_token"] = _("This does not look like an auth token.")
     if kind == TelephonyProvider.Kind.SIGNALWIRE and not _HOST.match(space_url):
         errors["space_url"] = _("Enter your space's address, e.g. example.signalwire.com.")
+    if len(signing_key) > _TOKEN_MAX or any(c.isspace() for c in signing_key):
+        errors["signing_key"] = _("This does not look like a signing key.")
     if errors:
         raise ValidationError(errors)
+    signalwire = kind == TelephonyProvider.Kind.SIGNALWIRE
     return {"kind": kind, "account_sid": account_sid,
             "auth_token": auth_token or current.auth_token,
-            "space_url": space_url if kind == TelephonyProvider.Kind.SIGNALWIRE else ""}
+            "space_url": space_url if signalwire else "",
+            "signing_key": (signing_key or (current.signing_key if current else "")) if signalwire else ""}
 
 
 @transaction.atomic
 def provider_set(*, actor: Member, kind: str, account_sid: str, auth_token: str,
-                 space_url: str = "") -> TelephonyProvider:
-    """Connect (or change) the organisation's provider. An empty ``auth_token`` keeps the stored one. The
-    activity says what changed, never the token itself."""
+                 space_url: str = "", signing_key: str = "") -> TelephonyProvider:
+    """Connect (or change) the organisation's provider. An empty ``auth_token`` (or ``signing_key``, SignalWire
+    only) keeps the stored one. The activity says what changed, never a secret itself."""
     if not actor.can("calls.provider"):
         raise PermissionDenied
     organization = actor.organization
     current = TelephonyProvider.objects.select_for_update().filter(organization=organization).first()
     fields = _validated((kind or "").strip(), (account_sid or "").strip(), (auth_token or "").strip(),
-                        _space_host(space_url), current)
+                        _space_host(space_url), (signing_key or "").strip(), current)
     provider = current or TelephonyProvider(organization=organization)
     token_changed = current is None or fields["auth_token"] != current.auth_token
+    key_changed = fields["signing_key"] != (current.signing_key if current else "")
     changed = sorted(name for name in ("kind", "account_sid", "space_url")
                      if current is None or getattr(current, name) != fields[name])
     for name, value in fields.items():
@@ -69,5 +74,6 @@ def provider_set(*, actor: Member, kind: str, account_sid: str, auth_token: str,
     provider.save()
     activity_record(organization=organization, actor=actor, verb="telephony.provider_set", subject=provider,
                     data={"kind": provider.kind, "account_sid": provider.account_sid, "space_url": provider.space_url,
-                          "created": current is None, "changed": changed, "token_changed": token_changed})
+                          "created": current is None, "changed": changed, "token_changed": token_changed,
+                          "signing_key_changed": key_changed})
     return provider

@@ -32,7 +32,7 @@ def _xml(document: str, status: int = 200) -> HttpResponse:
 
 def _token(organization) -> str:
     try:
-        return organization.telephony.auth_token
+        return organization.telephony.webhook_key
     except TelephonyProvider.DoesNotExist:
         return ""
 
