@@ -109,10 +109,10 @@ def simulate_incoming(organization: Organization, *, host: str, rng: random.Rand
     rng = rng or random.Random()
     line = _line(organization)
     provider = TelephonyProvider.objects.filter(organization=organization).first()
-    if line is None or provider is None or not provider.auth_token:
+    if line is None or provider is None or not provider.webhook_key:
         raise ValidationError(_("Add a phone line and the telephony provider first: the simulated call comes "
                                 "in on a line and is signed with the provider's token."))
-    player = Provider(token=provider.auth_token, account_sid=provider.account_sid,
+    player = Provider(token=provider.webhook_key, account_sid=provider.account_sid,
                       sid="CA" + secrets.token_hex(16), caller=_caller(organization, rng), called=line.number,
                       host=host, rng=rng)
     response = player.post(reverse("telephony:voice"), player.params(CallStatus="ringing"))
