@@ -54,6 +54,22 @@ class OpeningHoursField(forms.CharField):
     """One line per weekday, e.g. ``08:00-12:00, 13:00-16:00``; empty means closed."""
 
 
+def opening_hours_from_fields(form: forms.Form, data: dict) -> dict[str, list[list[str]]]:
+    """The week's hours from the form's ``hours_<day>`` fields ("08:00-12:00, 13:00-16:00"); a range that is
+    not two times is put on its day's field as an error. The service validates the times themselves."""
+    hours = {}
+    for day in WEEKDAYS:
+        ranges = []
+        for part in filter(None, (p.strip() for p in (data.get(f"hours_{day}") or "").split(","))):
+            bits = [b.strip() for b in part.replace("–", "-").split("-")]
+            if len(bits) != 2:
+                form.add_error(f"hours_{day}", _("Write a range as 08:00-16:00."))
+                break
+            ranges.append([b.zfill(5) for b in bits])
+        hours[day] = ranges
+    return hours
+
+
 class SiteForm(forms.ModelForm):
     class Meta:
         model = Site
@@ -72,18 +88,7 @@ class SiteForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        hours = {}
-        for day in WEEKDAYS:
-            text = (data.get(f"hours_{day}") or "").strip()
-            ranges = []
-            for part in filter(None, (p.strip() for p in text.split(","))):
-                bits = [b.strip() for b in part.replace("–", "-").split("-")]
-                if len(bits) != 2:
-                    self.add_error(f"hours_{day}", _("Write a range as 08:00-16:00."))
-                    break
-                ranges.append([b.zfill(5) for b in bits])
-            hours[day] = ranges
-        data["opening_hours"] = hours
+        data["opening_hours"] = opening_hours_from_fields(self, data)
         return data
 
     def service_fields(self) -> dict:

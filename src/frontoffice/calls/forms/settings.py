@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from frontoffice.calls.models import Line, RingGroup, TelephonyProvider
 from frontoffice.calls.routing import Flow
 from frontoffice.calls.services.lines import GREETING_MAX_BYTES, RING_SECONDS, TARGETS_MAX
-from frontoffice.core.forms import WEEKDAY_LABELS, add_service_errors
+from frontoffice.core.forms import WEEKDAY_LABELS, add_service_errors, opening_hours_from_fields
 from frontoffice.core.models import WEEKDAYS, Organization
 
 # The keys of a phone's keypad, in the order they are printed on it, and the form field of each.
@@ -230,16 +230,7 @@ class RingGroupForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        hours = {}
-        for day in WEEKDAYS:
-            ranges = []
-            for part in filter(None, (p.strip() for p in (data.get(f"hours_{day}") or "").split(","))):
-                bits = [b.strip() for b in part.replace("–", "-").split("-")]
-                if len(bits) != 2:
-                    self.add_error(f"hours_{day}", _("Write a range as 08:00-16:00."))
-                    break
-                ranges.append([b.zfill(5) for b in bits])
-            hours[day] = ranges
+        hours = opening_hours_from_fields(self, data)
         data["opening_hours"] = hours if data.get("own_hours") else None
         return data
 
