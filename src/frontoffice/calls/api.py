@@ -8,12 +8,10 @@ naming the field; ids in the path, with 404.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
@@ -41,7 +39,7 @@ from frontoffice.calls.schemas import (
 )
 from frontoffice.calls.services import lines, messages, provider, switchboard
 from frontoffice.clients.queries import clients_of
-from frontoffice.core.apiutils import require
+from frontoffice.core.apiutils import aware, fields_as_sent, require
 from frontoffice.core.pagination import paginate_desc
 from frontoffice.core.schemas import ErrorOut
 
@@ -79,12 +77,6 @@ def _clients(request):
     return clients_of(request.org, archived=None)
 
 
-def _aware(request, moment: datetime | None) -> datetime | None:
-    """A time sent without an offset is read in the organisation's time zone."""
-    if moment is None or timezone.is_aware(moment):
-        return moment
-    return timezone.make_aware(moment, request.org.tz)
-
 
 # The services name model fields; the API's caller sent ids.
 _SENT_AS = {"line": "line_id", "number_raw": "number", "department": "department_id", "client": "client_id",
@@ -92,16 +84,6 @@ _SENT_AS = {"line": "line_id", "number_raw": "number", "department": "department
             "call": "call_id", "site": "site_id"}
 
 
-@contextmanager
-def _fields_as_sent():
-    """Report a service's refusal under the names of the fields the caller sent."""
-    try:
-        yield
-    except ValidationError as exc:
-        if not hasattr(exc, "error_dict"):
-            raise
-        raise ValidationError({_SENT_AS.get(field, field): errors
-                               for field, errors in exc.error_dict.items()}) from None
 
 
 # --- calls -------------------------------------------------------------------------------------
@@ -134,13 +116,13 @@ def call_list(request, filters: Query[CallFilter]):
                                "as given, with an empty E.164 number.")
 def call_create(request, payload: ManualCallIn):
     require(request, "calls.answer")
-    with _fields_as_sent():
+    with fields_as_sent(_SENT_AS):
         call = switchboard.call_log_manual(
             actor=request.member, line=_own(request.org.lines, payload.line_id, "line_id"),
             number_raw=payload.number, outcome=payload.outcome,
             department=_own(request.org.departments, payload.department_id, "department_id"),
             client=_own(_clients(request), payload.client_id, "client_id"), caller_name=payload.caller_name,
-            notes=payload.notes, offered_at=_aware(request, payload.offered_at), answered=payload.answered)
+            notes=payload.notes, offered_at=aware(request, payload.offered_at), answered=payload.answered)
     return Status(201, _call_or_404(request, call.pk))
 
 
@@ -158,7 +140,7 @@ def call_get(request, call_id: int):
 def call_transfer(request, call_id: int, payload: TransferIn):
     require(request, "calls.answer")
     call = _call_or_404(request, call_id)
-    with _fields_as_sent():
+    with fields_as_sent(_SENT_AS):
         department = _own(request.org.departments, payload.department_id, "department_id")
         member = _own(request.org.members, payload.member_id, "member_id")
         switchboard.call_transfer(actor=request.member, call=call, department=department, member=member)
@@ -186,7 +168,7 @@ def message_list(request, filters: Query[MessageFilter]):
                                   "name and client fill what is left out.")
 def message_create(request, payload: MessageIn):
     require(request, "calls.answer")
-    with _fields_as_sent():
+    with fields_as_sent(_SENT_AS):
         message = messages.message_take(
             actor=request.member, text=payload.text, urgency=payload.urgency,
             for_member=_own(request.org.members, payload.for_member_id, "for_member_id"),
@@ -242,7 +224,7 @@ def line_list(request):
                                "`PUT /lines/{id}/flow`.")
 def line_create(request, payload: LineIn):
     require(request, "calls.manage")
-    with _fields_as_sent():
+    with fields_as_sent(_SENT_AS):
         line = lines.line_create(
             actor=request.member, number=payload.number, label=payload.label, position=payload.position,
             site=_site(request, payload.site_id),
@@ -264,7 +246,7 @@ def line_flow_get(request, line_id: int):
 def line_flow_put(request, line_id: int, payload: FlowIn):
     require(request, "calls.manage")
     line = _line_or_404(request, line_id)
-    with _fields_as_sent():
+    with fields_as_sent(_SENT_AS):
         line = lines.line_flow_save(actor=request.member, line=line, flow=payload.dict())
     return flow_from_dict(line.flow)
 

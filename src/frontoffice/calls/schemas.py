@@ -13,6 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 from frontoffice.calls.models import Call, Message, TelephonyProvider
 from frontoffice.calls.routing import Flow
+from frontoffice.core.schemas import MemberRef, member_ref
 
 Id = Annotated[int, Field(ge=1)]
 Cursor = Annotated[str, StringConstraints(max_length=200)]
@@ -38,15 +39,6 @@ def _day_or_moment(value):
 
 
 DayOrMoment = Annotated[dt.datetime | dt.date, BeforeValidator(_day_or_moment)]
-
-
-class MemberRef(Schema):
-    member_id: int
-    name: str
-
-
-def member_ref(member) -> dict | None:
-    return None if member is None else {"member_id": member.pk, "name": str(member)}
 
 
 # --- calls -------------------------------------------------------------------------------------

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -54,3 +58,23 @@ def validation_errors(exc: ValidationError) -> list[dict]:
 
 def conflict_body(exc: Conflict) -> dict:
     return {"detail": exc.message, "errors": [{"field": exc.field, "message": exc.message}]}
+
+
+def aware(request: HttpRequest, moment: datetime | None) -> datetime | None:
+    """A time sent without an offset is read in the organisation's time zone."""
+    if moment is None or timezone.is_aware(moment):
+        return moment
+    return timezone.make_aware(moment, request.org.tz)
+
+
+@contextmanager
+def fields_as_sent(sent_as: Mapping[str, str]) -> Iterator[None]:
+    """Report a service's refusal under the names of the fields the caller sent (``{"site": "site_id"}``:
+    the services name model fields, the API's callers send ids)."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError({sent_as.get(field, field): errors
+                               for field, errors in exc.error_dict.items()}) from None

@@ -176,3 +176,12 @@ class ErrorItem(Schema):
 class ErrorOut(Schema):
     detail: str
     errors: list[ErrorItem] = []
+
+
+class MemberRef(Schema):
+    member_id: int
+    name: str
+
+
+def member_ref(member) -> dict | None:
+    return None if member is None else {"member_id": member.pk, "name": str(member)}

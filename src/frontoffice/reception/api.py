@@ -14,12 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from frontoffice.clients.queries import clients_of
-from frontoffice.core.apiutils import require
+from frontoffice.core.apiutils import aware, fields_as_sent, require
 from frontoffice.core.models import Department, Member, Site
 from frontoffice.core.pagination import paginate_desc
 from frontoffice.core.schemas import ErrorOut
@@ -126,16 +125,6 @@ _SENT_AS = {"site": "site_id", "host_member": "host_member_id", "host_department
             "client": "client_id", "recipient": "recipient_id"}
 
 
-@contextmanager
-def _fields_as_sent():
-    """Report a service's refusal under the names of the fields the caller sent."""
-    try:
-        yield
-    except ValidationError as exc:
-        if not hasattr(exc, "error_dict"):
-            raise
-        raise ValidationError({_SENT_AS.get(field, field): errors
-                               for field, errors in exc.error_dict.items()}) from None
 
 
 def _filter_row(rows, pk: int, field: str):
@@ -145,12 +134,6 @@ def _filter_row(rows, pk: int, field: str):
         raise ValidationError({field: _("Nothing with this id in your organisation.")})
     return row
 
-
-def _aware(request, moment: datetime | None) -> datetime | None:
-    """A time sent without an offset is read in the organisation's time zone."""
-    if moment is None or timezone.is_aware(moment):
-        return moment
-    return timezone.make_aware(moment, request.org.tz)
 
 
 def _held(match: WatchlistMatch):
@@ -230,13 +213,13 @@ def visit_create(request, payload: VisitIn):
     }
     if not payload.arrived:
         send = bool(payload.visitor_email) if payload.send_invitation is None else payload.send_invitation
-        expected_at = _aware(request, payload.expected_at)
-        with _fields_as_sent():
+        expected_at = aware(request, payload.expected_at)
+        with fields_as_sent(_SENT_AS):
             visit = services.visit_invite(**fields, expected_at=expected_at, notes=payload.notes,
                                           send_invitation=send)
         return Status(201, visit)
     try:
-        with _fields_as_sent():
+        with fields_as_sent(_SENT_AS):
             visit = services.visit_walk_in(**fields, override_watchlist=payload.override_watchlist)
     except WatchlistMatch as match:
         return _held(match)
@@ -280,8 +263,8 @@ def visit_patch(request, visit_id: int, payload: VisitPatch):
     if "host_department_id" in fields:
         fields["host_department"] = _department(request, fields.pop("host_department_id"))
     if "expected_at" in fields:
-        fields["expected_at"] = _aware(request, fields["expected_at"])
-    with _fields_as_sent(), _keeping_loaded(visit):
+        fields["expected_at"] = aware(request, fields["expected_at"])
+    with fields_as_sent(_SENT_AS), _keeping_loaded(visit):
         services.visit_update(actor=request.member, visit=visit, **fields)
     return visit
 
@@ -369,7 +352,7 @@ def delivery_list(request, filters: Query[DeliveryFilter]):
 def delivery_create(request, payload: DeliveryIn):
     require(request, "reception.desk")
     site, recipient = _site(request, payload.site_id), _member(request, payload.recipient_id, "recipient_id")
-    with _fields_as_sent():
+    with fields_as_sent(_SENT_AS):
         delivery = services.delivery_log(actor=request.member, site=site, carrier=payload.carrier,
                                          recipient=recipient, tracking=payload.tracking,
                                          description=payload.description, storage_spot=payload.storage_spot)

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import ConfigDict, EmailStr, Field, StringConstraints
 
-from frontoffice.core.schemas import ErrorItem
+from frontoffice.core.schemas import ErrorItem, MemberRef, member_ref
 from frontoffice.reception.models import Visit
 
 Status = Literal["expected", "arrived", "with_host", "left", "cancelled", "no_show"]
@@ -38,15 +38,6 @@ class HostOut(Schema):
     name: str | None = Field(description="The host member's name")
     department_id: int | None
     department: str | None = Field(description="The host department's name")
-
-
-class MemberRef(Schema):
-    member_id: int
-    name: str
-
-
-def member_ref(member) -> dict | None:
-    return None if member is None else {"member_id": member.pk, "name": str(member)}
 
 
 class VisitOut(Schema):
