@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "frontoffice.clients",
     "frontoffice.reception",
     "frontoffice.calls",
+    "frontoffice.inquiries",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -11,6 +11,8 @@ urlpatterns = [
     path("kiosk/", include("frontoffice.reception.kiosk.urls")),
     path("calls/", include("frontoffice.calls.urls")),
     path("telephony/", include("frontoffice.calls.telephony.urls")),
+    path("inquiries/", include("frontoffice.inquiries.urls")),
+    path("public/", include("frontoffice.inquiries.public.urls")),
     path("", include("frontoffice.core.urls")),
 ]
 

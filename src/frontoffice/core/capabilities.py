@@ -73,6 +73,13 @@ CAPABILITIES: dict[str, tuple[frozenset[str], str]] = {
     "calls.export": (frozenset({ADMIN_ASSISTANT, MANAGER, OWNER, AUDITOR}), _("Export the call log")),
     "calls.manage": (frozenset({MANAGER, OWNER}), _("Set up phone lines, ring groups and call flows")),
     "calls.provider": (frozenset({OWNER}), _("Connect the telephony provider (account and auth token)")),
+    # inquiries
+    "inquiries.view": (EVERYONE, _("See inquiries, their answers and the knowledge base")),
+    "inquiries.answer": (STAFF, _("Take, answer, forward and close inquiries")),
+    "inquiries.articles": (frozenset({ADMIN_ASSISTANT, MANAGER, OWNER}),
+                           _("Write and retire knowledge-base articles and canned replies")),
+    "inquiries.manage": (frozenset({MANAGER, OWNER}),
+                         _("Set up inquiry categories, response targets, the mailbox, the FAQ page and web form")),
 }
 
 

@@ -1,0 +1,1 @@
+"""Inquiries forms, split by part."""

@@ -1,0 +1,1 @@
+"""Inquiries reads used by more than one view."""

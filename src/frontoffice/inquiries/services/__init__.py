@@ -1,0 +1,1 @@
+"""Every write of inquiries (DESIGN §3), split by subject."""

@@ -1,0 +1,5 @@
+"""The inquiries public rows of the access table (see tests/access_table.py)."""
+
+from __future__ import annotations
+
+ROUTES: list = []
