@@ -15,6 +15,7 @@ from frontoffice.core.api import router as core_router
 from frontoffice.core.apiutils import SessionAuth, TokenAuth, conflict_body, validation_errors
 from frontoffice.core.errors import Conflict
 from frontoffice.core.pagination import BadCursor
+from frontoffice.inquiries.api import articles_router, inquiries_router
 from frontoffice.reception.api import deliveries_router, visits_router
 
 api = NinjaAPI(
@@ -91,3 +92,5 @@ api.add_router("/calls", calls_router)
 api.add_router("/messages", messages_router)
 api.add_router("/lines", lines_router)
 api.add_router("/telephony", telephony_router)
+api.add_router("/inquiries", inquiries_router)
+api.add_router("/articles", articles_router)
