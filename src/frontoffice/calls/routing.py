@@ -13,20 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from frontoffice.calls.hours import is_open, next_open, zone
+from frontoffice.core.hours import Hours, is_open, next_open, zone  # Hours: routing.Hours for the plans
 
 # -- the snapshot ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Hours:
-    """Weekly opening hours in a time zone, with whole-day closures. Empty ``weekly``: never open."""
-
-    tz: str
-    weekly: Mapping[str, tuple[tuple[str, str], ...]]  # "mon" -> (("08:00", "16:00"), ...)
-    closures: tuple[tuple[date, date], ...] = ()  # inclusive (from, until), local dates
 
 
 @dataclass(frozen=True)
