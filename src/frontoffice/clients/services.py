@@ -29,7 +29,7 @@ from frontoffice.clients.models import (
 from frontoffice.clients.validation import CleanClient, ClientInput, clean_client
 from frontoffice.core import phones
 from frontoffice.core.errors import Conflict
-from frontoffice.core.models import Member
+from frontoffice.core.models import Member, Organization
 from frontoffice.core.services import activity_record
 from frontoffice.core.text import fold, terms
 
@@ -99,8 +99,13 @@ def reindex(client: Client) -> None:
 
 
 @transaction.atomic
-def client_create(*, actor: Member, data: ClientInput, source: str = "desk") -> Client:
-    organization = actor.organization
+def client_create(*, actor: Member | None, data: ClientInput, source: str = "desk",
+                  organization: Organization | None = None) -> Client:
+    """A new client. ``actor`` None: the client wrote in by themselves (an e-mail, the web form): pass
+    ``organization``."""
+    organization = actor.organization if actor is not None else organization
+    if organization is None:
+        raise ValueError("client_create needs an actor or an organisation")
     clean = clean_client(organization, data)
     client = Client(organization=organization, created_by=actor)
     _apply(client, clean)

@@ -16,6 +16,8 @@ register({
     "inquiry.rated": _("rated an answer"),
     "inquiry.overdue": _("let an inquiry go past its target"),
     "inquiry.noted": _("added an internal note to an inquiry"),
+    "inquiry.acknowledged": _("acknowledged a question by e-mail"),
+    "inquiry.answer_emailed": _("e-mailed an answer to the client"),
     "article.created": _("wrote a knowledge-base article"),
     "article.updated": _("changed a knowledge-base article"),
     "article.retired": _("retired a knowledge-base article"),
