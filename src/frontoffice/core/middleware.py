@@ -19,8 +19,9 @@ SESSION_OTP_PENDING = "frontoffice_otp_pending"
 # Not the rest of /account/: a password alone must not change the password or turn two-factor off.
 _OTP_FREE_PATHS = frozenset({"/account/login/", "/account/logout/", "/account/two-factor/",
                              "/account/two-factor/setup/"})
-# The kiosk never acts on a staff session (a tablet may still carry one), so no staff gate applies there.
-_OTP_FREE_PREFIXES = ("/account/password/reset/", "/static/", "/i18n/", "/healthz", "/kiosk/")
+# The kiosk and the public pages (FAQ, web form, rating) never act on a staff session (a tablet or a staff
+# member's own browser may still carry one), so no staff gate applies there.
+_OTP_FREE_PREFIXES = ("/account/password/reset/", "/static/", "/i18n/", "/healthz", "/kiosk/", "/public/")
 
 
 def second_factor_missing(request) -> bool:
