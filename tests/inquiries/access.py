@@ -4,11 +4,13 @@ from tests.inquiries import (
     access_api_rows,
     access_articles_rows,
     access_desk_rows,
+    access_mail_rows,
     access_public_rows,
     access_settings_rows,
 )
 
-_PARTS = (access_desk_rows, access_articles_rows, access_settings_rows, access_api_rows, access_public_rows)
+_PARTS = (access_desk_rows, access_articles_rows, access_settings_rows, access_api_rows, access_public_rows,
+          access_mail_rows)
 
 
 def populate(world) -> None:
