@@ -46,6 +46,7 @@ ROUTES = [
     Route("POST", "inquiries:category_edit", "inquiries.manage", args=_category, data=_edit_category,
           ok=(302,)),
     Route("GET", "inquiries:settings_channels", "inquiries.manage"),
+    Route("GET", "inquiries:satisfaction", "inquiries.manage"),
     Route("POST", "inquiries:settings_channels", "inquiries.manage", data=_channels, ok=(302,)),
     Route("POST", "inquiries:channels_token", "inquiries.manage"),
     Route("POST", "inquiries:channels_token_revoke", "inquiries.manage", ok=(302,)),

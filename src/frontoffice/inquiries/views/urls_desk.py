@@ -3,7 +3,7 @@ an inquiry's page, its files and the actions on it (views/desk.py)."""
 
 from django.urls import path
 
-from frontoffice.inquiries.views import desk
+from frontoffice.inquiries.views import desk, satisfaction
 
 urlpatterns = [
     path("", desk.desk, name="desk"),
@@ -19,4 +19,5 @@ urlpatterns = [
     path("<int:pk>/close/", desk.inquiry_close, name="inquiry_close"),
     path("<int:pk>/reopen/", desk.inquiry_reopen, name="inquiry_reopen"),
     path("<int:pk>/note/", desk.inquiry_note, name="inquiry_note"),
+    path("satisfaction/", satisfaction.satisfaction, name="satisfaction"),
 ]
