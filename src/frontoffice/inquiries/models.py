@@ -12,6 +12,7 @@ import secrets
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from frontoffice.core.models import Department, Member, Organization, Site
 
@@ -57,11 +58,12 @@ class Inquiry(models.Model):
         LETTER = "letter", _("letter")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
-        FORWARDED = "forwarded", _("forwarded")
-        WAITING = "waiting_for_client", _("waiting for the client")
-        ANSWERED = "answered", _("answered")
-        CLOSED = "closed", _("closed")
+        # A context of their own: "answered" and "closed" say other things of a call or a site.
+        OPEN = "open", pgettext_lazy("inquiry", "open")
+        FORWARDED = "forwarded", pgettext_lazy("inquiry", "forwarded")
+        WAITING = "waiting_for_client", pgettext_lazy("inquiry", "waiting for the client")
+        ANSWERED = "answered", pgettext_lazy("inquiry", "answered")
+        CLOSED = "closed", pgettext_lazy("inquiry", "closed")
 
     class Priority(models.TextChoices):
         LOW = "low", _("low")
