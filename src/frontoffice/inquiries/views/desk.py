@@ -46,7 +46,7 @@ from frontoffice.inquiries.services import inquiries as services
 
 SESSION_NEW = "inquiries_new"  # the channel and site of the last question taken: the next is likely the same
 SESSION_LAST = "inquiries_last"  # the question answered last on the phone screen, linked from the next
-FILTERED_LIMIT = 200
+FILTERED_LIMIT = 50  # the most urgent; the count says how many more a narrower filter would show
 MATCHES = 6
 
 
