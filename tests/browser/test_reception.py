@@ -207,7 +207,10 @@ def test_a_watchlist_match_at_the_desk_asks_for_a_manager_who_admits(open_page, 
     _settles(visit, status=Visit.ARRIVED, held_at=None)
 
 
-def test_roll_call_pdf_lists_everyone_on_site_with_polish_letters(open_page, signed_in_as, office):
+def test_roll_call_pdf_lists_everyone_on_site_with_polish_letters(open_page, signed_in_as, office, settings):
+    # The host e-mails run in this thread: a task thread writing the shared in-memory SQLite database while
+    # the next walk-in inserts would lock its table ("database table is locked").
+    settings.TASKS_EAGER = True
     site, host, desk = office
     for name in ("Łukasz Żółć", "Gęśla Ćwik"):
         services.visit_walk_in(actor=desk, site=site, host_member=host, visit_type="visitor", visitor_name=name)
