@@ -39,7 +39,7 @@ from frontoffice.calls.schemas import (
 )
 from frontoffice.calls.services import lines, messages, provider, switchboard
 from frontoffice.clients.queries import clients_of
-from frontoffice.core.apiutils import aware, fields_as_sent, require
+from frontoffice.core.apiutils import aware, fields_as_sent, own, require
 from frontoffice.core.pagination import paginate_desc
 from frontoffice.core.schemas import ErrorOut
 
@@ -52,20 +52,10 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 # --- looking rows up ---------------------------------------------------------------------------
 
-def _own(rows, pk: int | None, field: str):
-    """The organisation's row with this id (None for None), else 400 naming the field that sent it."""
-    if pk is None:
-        return None
-    row = rows.filter(pk=pk).first()
-    if row is None:
-        raise ValidationError({field: _("Nothing with this id in your organisation.")})
-    return row
-
-
 def _site(request, site_id: int | None):
     """The site named, or the organisation's only active one."""
     if site_id is not None:
-        return _own(request.org.sites, site_id, "site_id")
+        return own(request.org.sites, site_id, "site_id")
     found = list(request.org.sites.filter(active=True)[:2])
     if len(found) != 1:
         raise ValidationError({"site_id": _("Choose the site: the organisation has more than one.") if found
@@ -102,9 +92,9 @@ def _call_or_404(request, call_id: int) -> Call:
 def call_list(request, filters: Query[CallFilter]):
     require(request, "calls.view")
     rows = log.calls_of(request.org, from_=filters.from_, to=filters.to, outcome=filters.outcome,
-                        line=_own(request.org.lines, filters.line, "line"),
-                        department=_own(request.org.departments, filters.department, "department"),
-                        client=_own(_clients(request), filters.client, "client"))
+                        line=own(request.org.lines, filters.line, "line"),
+                        department=own(request.org.departments, filters.department, "department"),
+                        client=own(_clients(request), filters.client, "client"))
     page = paginate_desc(rows.select_related("handled_by__user"), key="offered_at", cursor=filters.cursor,
                          limit=filters.limit)
     return {"items": page.items, "next_cursor": page.next_cursor}
@@ -118,10 +108,10 @@ def call_create(request, payload: ManualCallIn):
     require(request, "calls.answer")
     with fields_as_sent(_SENT_AS):
         call = switchboard.call_log_manual(
-            actor=request.member, line=_own(request.org.lines, payload.line_id, "line_id"),
+            actor=request.member, line=own(request.org.lines, payload.line_id, "line_id"),
             number_raw=payload.number, outcome=payload.outcome,
-            department=_own(request.org.departments, payload.department_id, "department_id"),
-            client=_own(_clients(request), payload.client_id, "client_id"), caller_name=payload.caller_name,
+            department=own(request.org.departments, payload.department_id, "department_id"),
+            client=own(_clients(request), payload.client_id, "client_id"), caller_name=payload.caller_name,
             notes=payload.notes, offered_at=aware(request, payload.offered_at), answered=payload.answered)
     return Status(201, _call_or_404(request, call.pk))
 
@@ -141,8 +131,8 @@ def call_transfer(request, call_id: int, payload: TransferIn):
     require(request, "calls.answer")
     call = _call_or_404(request, call_id)
     with fields_as_sent(_SENT_AS):
-        department = _own(request.org.departments, payload.department_id, "department_id")
-        member = _own(request.org.members, payload.member_id, "member_id")
+        department = own(request.org.departments, payload.department_id, "department_id")
+        member = own(request.org.members, payload.member_id, "member_id")
         switchboard.call_transfer(actor=request.member, call=call, department=department, member=member)
     return _call_or_404(request, call_id)
 
@@ -171,11 +161,11 @@ def message_create(request, payload: MessageIn):
     with fields_as_sent(_SENT_AS):
         message = messages.message_take(
             actor=request.member, text=payload.text, urgency=payload.urgency,
-            for_member=_own(request.org.members, payload.for_member_id, "for_member_id"),
-            for_department=_own(request.org.departments, payload.for_department_id, "for_department_id"),
+            for_member=own(request.org.members, payload.for_member_id, "for_member_id"),
+            for_department=own(request.org.departments, payload.for_department_id, "for_department_id"),
             caller_name=payload.caller_name, caller_number=payload.caller_number,
-            call=_own(request.org.calls, payload.call_id, "call_id"),
-            client=_own(_clients(request), payload.client_id, "client_id"))
+            call=own(request.org.calls, payload.call_id, "call_id"),
+            client=own(_clients(request), payload.client_id, "client_id"))
     return Status(201, _message_or_404(request, message.pk))
 
 
@@ -228,7 +218,7 @@ def line_create(request, payload: LineIn):
         line = lines.line_create(
             actor=request.member, number=payload.number, label=payload.label, position=payload.position,
             site=_site(request, payload.site_id),
-            department=_own(request.org.departments, payload.department_id, "department_id"))
+            department=own(request.org.departments, payload.department_id, "department_id"))
     return Status(201, line)
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -78,3 +79,14 @@ def fields_as_sent(sent_as: Mapping[str, str]) -> Iterator[None]:
             raise
         raise ValidationError({sent_as.get(field, field): errors
                                for field, errors in exc.error_dict.items()}) from None
+
+
+def own(rows, pk: int | None, field: str):
+    """The organisation's row with this id among ``rows`` (None for None), else 400 naming the field that sent
+    it: an id of another organisation is refused like an unknown one."""
+    if pk is None:
+        return None
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise ValidationError({field: _("Nothing with this id in your organisation.")})
+    return row

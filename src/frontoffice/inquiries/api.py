@@ -12,11 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from frontoffice.clients.queries import clients_of
-from frontoffice.core.apiutils import fields_as_sent, require
+from frontoffice.core.apiutils import fields_as_sent, own, require
 from frontoffice.core.pagination import paginate_desc
 from frontoffice.core.schemas import ErrorOut
 from frontoffice.inquiries import search
@@ -60,16 +59,6 @@ _LISTED = ("client", "category", "department", "assigned_to__user", "opened_by__
 
 # --- looking rows up ---------------------------------------------------------------------------
 
-def _own(rows, pk: int | None, field: str):
-    """The organisation's row with this id (None for None), else 400 naming the field that sent it."""
-    if pk is None:
-        return None
-    row = rows.filter(pk=pk).first()
-    if row is None:
-        raise ValidationError({field: _("Nothing with this id in your organisation.")})
-    return row
-
-
 def _inquiry_or_404(request, inquiry_id: int) -> Inquiry:
     """The inquiry with its thread, annotated as the lists are (``overdue``)."""
     rows = by_urgency(request.org.inquiries.filter(pk=inquiry_id), timezone.now())
@@ -95,7 +84,7 @@ def _assigned(request, assigned):
         return assigned
     if assigned == "me":
         return request.member
-    return _own(request.org.members, int(assigned), "assigned")
+    return own(request.org.members, int(assigned), "assigned")
 
 
 def _statuses(status: str | None):
@@ -109,10 +98,10 @@ def _statuses(status: str | None):
 def inquiry_list(request, filters: Query[InquiryFilter]):
     require(request, "inquiries.view")
     rows = inquiries_of(request.org, status=_statuses(filters.status), overdue=filters.overdue,
-                        category=_own(request.org.inquiry_categories, filters.category, "category"),
+                        category=own(request.org.inquiry_categories, filters.category, "category"),
                         assigned=_assigned(request, filters.assigned),
-                        client=_own(clients_of(request.org, archived=None), filters.client, "client"),
-                        department=_own(request.org.departments, filters.department, "department"))
+                        client=own(clients_of(request.org, archived=None), filters.client, "client"),
+                        department=own(request.org.departments, filters.department, "department"))
     page = paginate_desc(rows.select_related(*_LISTED), key="opened_at", cursor=filters.cursor,
                          limit=filters.limit)
     return {"items": page.items, "next_cursor": page.next_cursor}
@@ -127,14 +116,14 @@ def inquiry_create(request, payload: InquiryIn):
     require(request, "inquiries.answer")
     with fields_as_sent(_SENT_AS):
         inquiry = inquiry_open(
-            actor=request.member, site=_own(request.org.sites, payload.site_id, "site_id"),
+            actor=request.member, site=own(request.org.sites, payload.site_id, "site_id"),
             channel=payload.channel,
-            client=_own(clients_of(request.org), payload.client_id, "client_id"),
+            client=own(clients_of(request.org), payload.client_id, "client_id"),
             new_client=payload.new_client.dict() if payload.new_client else None, subject=payload.subject,
             question=payload.question,
-            category=_own(request.org.inquiry_categories, payload.category_id, "category_id"),
+            category=own(request.org.inquiry_categories, payload.category_id, "category_id"),
             priority=payload.priority,
-            assigned_to=_own(request.org.members, payload.assigned_to_id, "assigned_to_id"),
+            assigned_to=own(request.org.members, payload.assigned_to_id, "assigned_to_id"),
             contact_email=payload.contact_email)
     return Status(201, _inquiry_or_404(request, inquiry.pk))
 
@@ -155,9 +144,9 @@ def inquiry_patch(request, inquiry_id: int, payload: InquiryPatch):
     inquiry = _inquiry_for_change(request, inquiry_id)
     fields = payload.dict(exclude_unset=True)
     if "category_id" in fields:
-        fields["category"] = _own(request.org.inquiry_categories, fields.pop("category_id"), "category_id")
+        fields["category"] = own(request.org.inquiry_categories, fields.pop("category_id"), "category_id")
     if "assigned_to_id" in fields:
-        fields["assigned_to"] = _own(request.org.members, fields.pop("assigned_to_id"), "assigned_to_id")
+        fields["assigned_to"] = own(request.org.members, fields.pop("assigned_to_id"), "assigned_to_id")
     with fields_as_sent(_SENT_AS):
         inquiry_update(actor=request.member, inquiry=inquiry, **fields)
     return _inquiry_or_404(request, inquiry_id)
@@ -187,7 +176,7 @@ def inquiry_forward_post(request, inquiry_id: int, payload: ForwardIn):
     inquiry = _inquiry_for_change(request, inquiry_id)
     with fields_as_sent(_SENT_AS):
         inquiry_forward(actor=request.member, inquiry=inquiry, note=payload.note,
-                        department=_own(request.org.departments, payload.department_id, "department_id"))
+                        department=own(request.org.departments, payload.department_id, "department_id"))
     return _inquiry_or_404(request, inquiry_id)
 
 
@@ -202,7 +191,7 @@ def _article_rows(request):
 def article_list(request, filters: Query[ArticleFilter]):
     require(request, "inquiries.view")
     rows = _article_rows(request).filter(active=filters.active)
-    category = _own(request.org.inquiry_categories, filters.category, "category")
+    category = own(request.org.inquiry_categories, filters.category, "category")
     for field, value in (("audience", filters.audience), ("language", filters.language),
                          ("category", category), ("is_canned_reply", filters.canned)):
         if value is not None:
@@ -217,9 +206,9 @@ def article_create(request, payload: ArticleIn):
     with fields_as_sent(_SENT_AS):
         article = article_save(
             actor=request.member, question=payload.question, answer=payload.answer, keywords=payload.keywords,
-            category=_own(request.org.inquiry_categories, payload.category_id, "category_id"),
+            category=own(request.org.inquiry_categories, payload.category_id, "category_id"),
             language=payload.language or request.org.language, audience=payload.audience,
-            owner=_own(request.org.members, payload.owner_id, "owner_id"), review_on=payload.review_on,
+            owner=own(request.org.members, payload.owner_id, "owner_id"), review_on=payload.review_on,
             is_canned_reply=payload.is_canned_reply)
     return Status(201, _article_rows(request).get(pk=article.pk))
 
@@ -230,7 +219,7 @@ def article_create(request, payload: ArticleIn):
 def article_search(request, filters: Query[ArticleSearch]):
     require(request, "inquiries.view")
     found = search.search(request.org, filters.q, language=filters.language, audience=filters.audience,
-                          category=_own(request.org.inquiry_categories, filters.category, "category"),
+                          category=own(request.org.inquiry_categories, filters.category, "category"),
                           canned=filters.canned, limit=filters.limit)
     prefetch_related_objects(found, "owner__user")
     return {"items": found}
