@@ -24,6 +24,7 @@ from django.utils import timezone
 from frontoffice.calls.models import Line, RingGroup
 from frontoffice.calls.routing import DepartmentPlan, Flow, Hours, Plan, Target
 from frontoffice.core import phones
+from frontoffice.core.hours import weekly_from
 from frontoffice.core.models import Closure
 
 MENU_DIGITS = frozenset("0123456789*#")
@@ -83,13 +84,13 @@ def plan_for_line(line: Line) -> Plan:
          own_hours, is_desk, target, target_seconds, member_id, member_phone, member_active) in rows:
         group = groups.get(dept_id)
         if group is None:
-            own = _weekly(_json(own_hours))
+            own = weekly_from(_json(own_hours))
             group = groups[dept_id] = {
                 "name": name, "strategy": strategy, "ring_seconds": ring_seconds, "overflow": overflow,
                 "overflow_to": overflow_to, "is_desk": bool(is_desk), "targets": [],
                 # Own hours, else the department's site's, else the line's site's; closures from that site.
                 "weekly": own if _has_hours(own) else (
-                    _weekly(_json(dept_site_hours)) if dept_site_id is not None else None),
+                    weekly_from(_json(dept_site_hours)) if dept_site_id is not None else None),
                 "site_id": dept_site_id if dept_site_id is not None else site.pk,
                 "tz": (dept_tz or default_tz) if dept_site_id is not None else line_tz,
             }
@@ -97,7 +98,7 @@ def plan_for_line(line: Line) -> Plan:
         if address:
             group["targets"].append(Target(address=address, seconds=target_seconds, member_id=member_id))
     closures = _closures(_run(_closures_query, line.organization_id, since))
-    line_weekly = _weekly(site.opening_hours)
+    line_weekly = weekly_from(site.opening_hours)
     departments = {
         dept_id: DepartmentPlan(
             id=dept_id, name=group["name"], strategy=group["strategy"], ring_seconds=group["ring_seconds"],
@@ -146,20 +147,6 @@ def _json(value):
 
 def _date(value) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value  # SQLite gives text
-
-
-def _weekly(data) -> dict[str, tuple[tuple[str, str], ...]]:
-    """Stored opening hours ({"mon": [["08:00", "16:00"]], …}) as the snapshot's tuples; junk is skipped."""
-    if not isinstance(data, Mapping):
-        return {}
-    return {
-        day: tuple((pair[0], pair[1]) for pair in ranges if _is_range(pair))
-        for day, ranges in data.items() if isinstance(ranges, (list, tuple))
-    }
-
-
-def _is_range(pair) -> bool:
-    return isinstance(pair, (list, tuple)) and len(pair) == 2 and all(isinstance(t, str) for t in pair)
 
 
 def _has_hours(weekly: Mapping) -> bool:
