@@ -1,19 +1,24 @@
 """The inquiries desk in a real Chromium: a phone question answered from a suggested article in one screen, by
 keyboard; a question e-mailed to the inbound-mail webhook answered from its page — the answer reaching a real
-SMTP server (aiosmtpd) — and the client's reply, posted to the webhook, threading back to the same inquiry."""
+SMTP server (aiosmtpd) — and the client's reply, posted to the webhook, threading back to the same inquiry; a
+question left unanswered past its target announced once by the scheduler, its notice leading to the page."""
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.request
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from frontoffice.core import capabilities as caps
+from frontoffice.core import periodic
 from frontoffice.inquiries.models import ArticleUse, Inquiry, InquiryMessage
 from frontoffice.inquiries.presets import categories_ensure
 from frontoffice.inquiries.services.articles import article_save
@@ -173,4 +178,47 @@ def test_an_emailed_question_is_answered_and_the_reply_threads_back(page, signed
     page.reload()
     expect(page.locator(".msg-inbound").last).to_contain_text("Is it open on Saturdays too?")
     expect(page.locator(".msg-answer")).to_contain_text("e-mailed at")
+    assert harness.log_of(page).problems() == []
+
+
+def test_an_overdue_question_notifies_once(page, signed_in_as, live_server, inbox, office, settings):
+    settings.TASKS_EAGER = True  # the notices go out in the scheduler's round, not in a task thread
+    owner, desk, anna = office
+    signed_in_as(page, desk)
+    page.goto(reverse("inquiries:desk"))
+    expect(page.locator("#inq-new")).to_be_visible()
+    page.keyboard.press("n")
+    expect(page.locator("#inq-client-name")).to_be_focused()
+    page.keyboard.type("Dzwoni")
+    expect(page.locator("#inq-client-matches")).to_contain_text("Anna Dzwoniąca")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.locator("#inq-question").fill("Can my appointment move to Thursday afternoon?")
+    page.locator("#inq-save").click()  # to be sorted out after the call
+    expect(page.locator(".messages")).to_be_visible()
+    inquiry = Inquiry.objects.get()
+    assert inquiry.status == Inquiry.Status.OPEN and inquiry.first_answer_due is not None
+    page.goto(reverse("inquiries:inquiry", args=[inquiry.pk]))
+    page.locator("#inq-take").click()  # saved unassigned; the receptionist takes it
+    _settles(lambda: Inquiry.objects.filter(pk=inquiry.pk, assigned_to=desk).exists())
+
+    # Nobody answers; the target passes and the scheduler's rounds come five minutes apart.
+    late = timezone.now() - timedelta(minutes=1)
+    Inquiry.objects.filter(pk=inquiry.pk).update(first_answer_due=late, resolution_due=late + timedelta(hours=8))
+    assert "inquiries.overdue" in periodic.run_due(timezone.now())
+    notice = inbox.wait_for(desk.user.email)
+    assert "Can my appointment move to Thursday" in notice.get_body(("plain",)).get_content()
+    inbox.wait_for(owner.user.email)  # an office without managers tells its owners
+    assert "inquiries.overdue" in periodic.run_due(timezone.now() + timedelta(minutes=6))
+    assert "inquiries.overdue" in periodic.run_due(timezone.now() + timedelta(minutes=12))
+    to_desk = [m for m in inbox.messages if desk.user.email in str(m["To"])]
+    to_owner = [m for m in inbox.messages if owner.user.email in str(m["To"])]
+    assert (len(to_desk), len(to_owner)) == (1, 1)
+
+    link = re.search(r"https?://\S+/inquiries/\S+", notice.get_body(("plain",)).get_content()).group(0)
+    page.goto(link)
+    expect(page.locator(".inq-due-big.overdue")).to_be_visible()
+    page.goto(reverse("inquiries:desk"))
+    expect(page.locator(".inq-overdue-link")).to_contain_text("1 overdue")
+    expect(page.locator(f"#inquiry-{inquiry.pk}.overdue")).to_be_visible()
     assert harness.log_of(page).problems() == []
