@@ -51,6 +51,17 @@ def test_mailgun_body_mime_field_is_taken(org, channels):
     assert Inquiry.objects.filter(organization=org).count() == 1
 
 
+def test_mailgun_s_raw_route_address_ending_in_mime_is_taken(org, channels):
+    url = reverse("public:inbound_mail_mime", args=[INBOUND_TOKEN])
+    assert url.endswith(f"/{INBOUND_TOKEN}/mime")
+    fields = {"body-mime": mail_bytes().decode(), "recipient": "questions@alpha.example"}
+    assert Client().post(url, fields).status_code == 200
+    assert Inquiry.objects.filter(organization=org).count() == 1
+    wrong = reverse("public:inbound_mail_mime", args=["not-the-token-0123456789"])
+    assert Client().post(wrong, fields).status_code == 403
+    assert Inquiry.objects.count() == 1
+
+
 def test_a_raw_rfc822_body_is_taken(org, channels):
     assert _post_raw(mail_bytes()).status_code == 200
     assert Inquiry.objects.count() == 1

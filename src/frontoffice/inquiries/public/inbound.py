@@ -1,7 +1,7 @@
 """The inbound-mail webhook: a mail provider (SendGrid's Inbound Parse, Mailgun routes, Postmark, a local
 MTA with curl) POSTs each message for the organisation's inquiry address here.
 
-``POST /public/inbound/<token>/``: the token in the URL is the organisation's secret (only its SHA-256 is
+``POST /public/inbound/<token>/`` (or ``…/<token>/mime``, the form Mailgun needs): the token in the URL is the organisation's secret (only its SHA-256 is
 kept; compared in constant time). The body is either ``multipart/form-data`` with the raw RFC 822 message in
 an ``email`` field (SendGrid's "raw" mode; Mailgun's ``body-mime`` is taken too), as text or as a file, or
 the message itself as ``message/rfc822``. Answers: 403 for a bad token, 413 over 30 MB, 400 when there is no

@@ -12,4 +12,6 @@ urlpatterns: list = [
     path("<slug:slug>/ask/", views.ask, name="ask"),
     path("rate/<str:token>/", views.rate, name="rate"),
     path("inbound/<str:token>/", inbound_mail, name="inbound_mail"),
+    # Mailgun posts the raw message (``body-mime``) only to a route URL that ends with "mime".
+    path("inbound/<str:token>/mime", inbound_mail, name="inbound_mail_mime"),
 ]
