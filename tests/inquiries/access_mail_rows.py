@@ -24,4 +24,8 @@ ROUTES = [
           args=lambda w, m: ["not-the-token"], ok=(403,), label="wrong token"),
     Route("POST", "public:inbound_mail", None, kind=PUBLIC, tenant_ids=False, args=lambda w, m: [TOKEN],
           data=lambda w, m: {"from": "anna@example.com"}, ok=(400,), label="not a message"),
+    Route("POST", "public:inbound_mail_mime", None, kind=PUBLIC, tenant_ids=False,
+          args=lambda w, m: ["not-the-token"], ok=(403,), label="Mailgun's raw address, wrong token"),
+    Route("POST", "public:inbound_mail_mime", None, kind=PUBLIC, tenant_ids=False, args=lambda w, m: [TOKEN],
+          data=lambda w, m: {"from": "anna@example.com"}, ok=(400,), label="Mailgun's raw address, not a message"),
 ]
