@@ -179,3 +179,50 @@ def test_undo_keeps_corrections_made_after_the_merge(owner):
     kept.refresh_from_db()
     assert kept.last_name == "Kowalski-Nowak"      # corrected after the merge: stays
     assert kept.date_of_birth is None                # filled by the merge and untouched since: taken back
+
+
+def test_first_name_then_surname_ranks_right_after_the_sort_name(owner):
+    """"piotr k": the name read "first last" starts with it — before names where the words only start
+    inner words ("Adamczyk-Piotrowska Krystyna"), which come before mere substrings."""
+    org = owner.organization
+    inner = make_client(owner, first_name="Krystyna", last_name="Adamczyk-Piotrowska")
+    substring = make_client(owner, first_name="Karol", last_name="Szpiotrowski")
+    later = make_client(owner, first_name="Piotr", last_name="Kwiatkowski")
+    sooner = make_client(owner, first_name="Piotr", last_name="Kaczmarek")
+    surname = make_client(owner, first_name="Kamil", last_name="Piotr")  # sort name "piotr kamil"
+    make_client(owner, first_name="Piotr", last_name="Nowak")
+    assert ids(queries.client_search(org, "piotr k")) == [surname.pk, sooner.pk, later.pk, inner.pk, substring.pk]
+    assert ids(queries.client_search(org, "otrows")) == [inner.pk, substring.pk]
+    assert _all_pages(org, "piotr k", limit=1) == [surname.pk, sooner.pk, later.pk, inner.pk, substring.pk]
+
+
+def test_short_words_must_start_a_word_in_the_substring_bucket(owner):
+    """A 1–2 letter word beside a longer one starts a word of the text (an index can check that): "nowak xq"
+    finds "xq…" e-mails of Grynowaks, not "…xq…" inside a word."""
+    org = owner.organization
+    starts = make_client(owner, first_name="Zenon", last_name="Grynowak", emails=["xqz@example.com"])
+    make_client(owner, first_name="Anna", last_name="Grynowak", emails=["axqz@example.com"])
+    assert ids(queries.client_search(org, "nowak xq")) == [starts.pk]
+    assert ids(queries.client_search(org, "nowak zq")) == []
+
+
+@pytest.mark.parametrize("typed", ["600 1", "600-10", "(+48) 600 1", "0048 600 10"])
+def test_a_phone_typed_in_groups_is_one_run_of_digits(owner, typed):
+    org = owner.organization
+    client = make_client(owner, first_name="Ewa", last_name="Lis", phones=["600 100 200"])
+    make_client(owner, first_name="Olga", last_name="Lis", phones=["600 222 333"], emails=["o1@example.com"])
+    make_client(owner, first_name="Iga", last_name="Lis", phones=["511 600 222"], identifiers={"pesel": "44051401359"})
+    assert ids(queries.client_search(org, typed)) == [client.pk]
+
+
+def test_a_page_loads_clients_and_their_contacts_in_few_statements(owner, django_assert_max_num_queries):
+    org = owner.organization
+    for i in range(3):
+        make_client(owner, first_name=f"Jan{i}", last_name="Nowak", phones=[f"600 100 20{i}"],
+                    emails=[f"jan{i}@example.com"])
+    with django_assert_max_num_queries(5):  # exact contacts, name prefix (a full page), clients, phones, e-mails
+        page = queries.client_search(org, "nowak", limit=2)
+    with django_assert_max_num_queries(0):
+        contacts = [(c.phones.all()[0].number, c.emails.all()[0].email) for c in page.items]
+    assert contacts == [(f"+4860010020{i}", f"jan{i}@example.com") for i in range(2)]
+    assert all(c.phones.all()[0].client is c for c in page.items)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Min, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Min, Q, QuerySet
 
-from frontoffice.clients import search
+from frontoffice.clients import loading, search
 from frontoffice.clients.models import Client, ClientEmail, ClientIdentifier, ClientPhone
 from frontoffice.clients.validation import CleanClient
 from frontoffice.core.models import Activity, Organization
@@ -27,7 +27,7 @@ def with_contacts(rows: QuerySet[Client]) -> QuerySet[Client]:
 def client_search(organization: Organization, q: str, *, cursor: str | None = None, limit: int = search.PAGE,
                   archived: bool | None = False) -> search.SearchPage:
     page = search.search(clients_of(organization, archived=archived), organization, q, cursor=cursor, limit=limit)
-    prefetch_related_objects(page.items, "phones", "emails")
+    loading.attach_contacts(page.items)
     return page
 
 
