@@ -112,6 +112,9 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     _database["TEST"] = {"NAME": env_str("TEST_SQLITE_NAME") or None}
 elif _database["ENGINE"] in ("django.db.backends.postgresql",):
     _database.setdefault("OPTIONS", {})
+    # Django's cursors bind on the client and are never prepared; core/prepared.py's statements ask for a
+    # server-side prepared statement, which psycopg only makes when the connection has a threshold.
+    _database["OPTIONS"]["prepare_threshold"] = 5 if env_bool("DB_PREPARE", True) else None
 else:
     raise ImproperlyConfigured("FRONTOFFICE_DATABASE_URL must point at SQLite or PostgreSQL")
 DATABASES = {"default": _database}

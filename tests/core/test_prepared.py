@@ -85,3 +85,23 @@ def test_flat_values_and_only_instances_or_rows():
     assert flat(org.pk) == ["Flat"]
     with pytest.raises(TypeError, match="instances or values_list"):
         dicts(org.pk)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="server-side prepared statements: PostgreSQL")
+def test_postgresql_plans_the_statement_once_per_connection():
+    member = MemberFactory()
+    for _ in range(2):
+        members_of(member.user_id)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('"core_member"' in statement and "$1" in statement for statement in prepared)
+    assert members_of(member.user_id)[0].organization == member.organization
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="server-side prepared statements: PostgreSQL")
+def test_postgresql_without_prepared_statements_still_answers(monkeypatch):
+    member = MemberFactory()
+    connection.ensure_connection()
+    monkeypatch.setattr(connection.connection, "prepare_threshold", None)
+    assert [m.pk for m in members_of(member.user_id)] == [member.pk]

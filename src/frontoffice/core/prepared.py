@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from django.db import connections, router
@@ -92,7 +93,7 @@ class _Plan:
             for at in places:
                 params[at] = adapted
         connection = connections[self.alias]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         if self.converters:
@@ -120,6 +121,32 @@ class _Plan:
                 value = convert(value, expression, connection)
             row[at] = value
         return row
+
+
+def _cursor(connection):
+    """PostgreSQL: a cursor that binds on the server and has the statement prepared, so the server plans it
+    once per connection (planning a lookup joined to a few tables costs it ~1 ms; running it ~0.1 ms).
+    Django's own cursor elsewhere, with prepared statements switched off (``FRONTOFFICE_DB_PREPARE``), and
+    while queries are being logged (``DEBUG``, tests counting them): a prepared statement leaves no text
+    for Django's query log."""
+    if connection.vendor != "postgresql" or connection.queries_logged:
+        return connection.cursor()
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        return connection.cursor()
+    return connection._prepare_cursor(_preparing_cursor_class()(raw))
+
+
+@lru_cache(maxsize=1)
+def _preparing_cursor_class():
+    import psycopg
+
+    class PreparingCursor(psycopg.Cursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return PreparingCursor
 
 
 def _adapter(sample: Any, connection) -> Callable[[Any], Any]:
