@@ -171,7 +171,7 @@ def test_desk_partial_query_count_is_constant_with_500_visits_today(desk, site, 
     for _ in range(5):
         DeliveryFactory(site=site, recipient=hosts[1])
     desk.get(reverse("reception:desk_live"), {"site": site.pk})  # warm the session
-    with django_assert_max_num_queries(12):  # the request's own 4; counts, 6 lists and the parcels: 8
+    with django_assert_max_num_queries(12):  # the request's own 4 (the sites too); counts, 6 lists, parcels: 8
         response = desk.get(reverse("reception:desk_live"), {"site": site.pk}, **HTMX)
     assert response.status_code == 200 and "Visitor 499" in page(response)
 

@@ -19,8 +19,9 @@ from ninja import Query, Router, Status
 
 from frontoffice.clients.queries import clients_of
 from frontoffice.core.apiutils import aware, fields_as_sent, require
-from frontoffice.core.models import Department, Member, Site
+from frontoffice.core.models import Department, Member, Organization, Site
 from frontoffice.core.pagination import paginate_desc
+from frontoffice.core.prepared import Prepared
 from frontoffice.core.schemas import ErrorOut
 from frontoffice.reception import badges, queries, services
 from frontoffice.reception.errors import WatchlistMatch
@@ -52,14 +53,26 @@ BADGE_SIZES = ("label", "a4")
 
 # --- looking rows up ---------------------------------------------------------------------------
 
-def _visit_or_404(request, visit_id: int) -> Visit:
+# Every call on one visit (a check-in is benchmarked) starts here: compiled once per process.
+_one_visit = Prepared(lambda organization_id, visit_id: queries.visits_of(Organization(pk=organization_id))
+                      .filter(pk=visit_id).order_by(), 2_000_000_001, 2_000_000_002)
+
+
+# A check-in (benchmarked) looks the row up for tenancy only: the service's lock loads the site and the
+# hosts with it, and PostgreSQL plans that join of five tables in half the time of the one above.
+_own_visit = Prepared(lambda organization_id, visit_id: Visit.objects
+                      .filter(organization=organization_id, pk=visit_id).order_by(), 2_000_000_001, 2_000_000_002)
+
+
+def _visit_or_404(request, visit_id: int, *, lookup: Prepared = _one_visit) -> Visit:
     """The visit with everything its JSON shows, in one query; its organisation is the request's."""
-    found = queries.visits_of(request.org).filter(pk=visit_id).order_by()[:1]  # the hot path: no ORDER BY
+    found = lookup(request.org.pk, visit_id) if 0 < visit_id < 2**63 else ()  # no id is out of bigint range
     if not found:
         raise Http404
     visit = found[0]
     visit.organization = request.org  # the same row, already loaded: spares the services a query
-    visit.site.organization = request.org
+    if lookup is _one_visit:
+        visit.site.organization = request.org
     return visit
 
 
@@ -277,7 +290,7 @@ def visit_patch(request, visit_id: int, payload: VisitPatch):
 def visit_check_in(request, visit_id: int, payload: CheckInIn = None):
     require(request, "reception.desk")
     try:
-        with _keeping_loaded(_visit_or_404(request, visit_id)) as visit:
+        with _keeping_loaded(_visit_or_404(request, visit_id, lookup=_own_visit)) as visit:
             services.visit_check_in(actor=request.member, visit=visit,
                                     override_watchlist=bool(payload and payload.override_watchlist))
     except WatchlistMatch as match:

@@ -6,15 +6,17 @@ templates (``board.waiting``) and Python (``board["waiting"]`` or ``board.waitin
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from frontoffice.core.models import Organization, Site
+from frontoffice.core.models import Member, Organization, Site
+from frontoffice.core.prepared import Prepared
 from frontoffice.reception import presets
 from frontoffice.reception.models import Delivery, Evacuation, EvacuationMark, Visit, VisitDocument
 from frontoffice.reception.presets import VisitType
@@ -110,6 +112,17 @@ DESK_COLUMNS = ("pk", "status", "visitor_name", "visitor_company", "visit_type",
                 "badge_number", "greeted_at", "host_notified_at", "expected_at", "arrived_at", "host_met_at",
                 "left_at", "held_at", "check_out_via", "host_member__user__full_name", "host_member__user__email",
                 "host_department__name")
+# What the desk's rows of each list read (``views.desk_rows``): fewer columns, fewer values to convert.
+_SHOWN = ("pk", "status", "visitor_name", "visitor_company", "visit_type", "client_id",
+          "host_member__user__full_name", "host_member__user__email", "host_department__name")
+_LIST_COLUMNS = {
+    "held": (*_SHOWN, "held_at"),
+    "waiting": (*_SHOWN, "badge_number", "greeted_at", "host_notified_at", "arrived_at"),
+    "late": (*_SHOWN, "expected_at", "purpose"),
+    "upcoming": (*_SHOWN, "expected_at", "purpose"),
+    "with_host": (*_SHOWN, "host_met_at", "arrived_at"),
+    "left": (*_SHOWN, "left_at", "check_out_via"),
+}
 # The order of each list: (SQL order of the rows shown, when the screen caps the list).
 _DESK_ORDER = {
     "held": ("held_at", "pk"),
@@ -120,6 +133,7 @@ _DESK_ORDER = {
     "with_host": (F("host_met_at").desc(nulls_last=True), "-pk"),
     "left": ("-left_at", "-pk"),
 }
+_COUNTS = ("held", "waiting", "expected", "with_host", "left", "overdue", "late")
 
 
 def _day_of(organization: Organization, site: Site | None, now: datetime) -> tuple[datetime, datetime]:
@@ -131,18 +145,111 @@ def _visits_at(organization: Organization, site: Site | None) -> QuerySet[Visit]
     return rows.filter(site=site) if site is not None else rows
 
 
+# --- the desk's queries, compiled once per process ---------------------------------------------
+# The desk re-reads its lists every 3 seconds, and building and compiling its querysets cost more CPU
+# than the database's answers (~1.5 ms a query). Each query of the desk has a fixed shape, so it is a
+# ``Prepared``: one for the desk of one site and one for every site. Its arguments (in this order) are
+# the organisation's id, the site's id (with a site), then the times its filter names (``_TIMES``).
+
+_ORG, _SITE = 2_000_000_001, 2_000_000_002  # stand-ins for the ids while the SQL is compiled
+_SAMPLE_TIMES = {name: datetime(1901, 2, 3, 4, 5, n, tzinfo=UTC)  # and for the times
+                 for n, name in enumerate(("start", "end", "now", "overdue_since"), 1)}
+_TIMES = {"held": (), "waiting": (), "with_host": (), "late": ("start", "end", "now"),
+          "upcoming": ("start", "end", "now"), "left": ("start", "end"),
+          "counts": ("start", "end", "now", "overdue_since"), "deliveries": ()}
+
+
+def _desk_parts(start: datetime, end: datetime, now: datetime) -> dict[str, Q]:
+    """The queries of the desk's lists: ``expected`` is read in two parts, the late ones and the next."""
+    lists = _desk_lists(start, end)
+    return {"held": lists["held"], "waiting": lists["waiting"], "late": lists["expected"] & Q(expected_at__lt=now),
+            "upcoming": lists["expected"] & Q(expected_at__gte=now), "with_host": lists["with_host"],
+            "left": lists["left"]}
+
+
+def _desk_list(name: str, org_id: int, site_id: int | None, when: dict) -> QuerySet:
+    """The rows of one desk list, in its order, capped at ``DESK_SHOWN``."""
+    times = {**_SAMPLE_TIMES, **when}  # a list that filters on no time leaves these out of its SQL
+    q = _desk_parts(times["start"], times["end"], times["now"])[name]
+    rows = _desk_visits(org_id, site_id).filter(q).values_list(*_LIST_COLUMNS[name]).order_by(*_DESK_ORDER[name])
+    return rows[:DESK_SHOWN[name]] if name in DESK_SHOWN else rows
+
+
+def _desk_count(org_id: int, site_id: int | None, when: dict) -> QuerySet:
+    """One row: the size of each list (``_COUNTS``); no row when there is nobody."""
+    lists = _desk_lists(when["start"], when["end"])
+    every = lists["held"] | lists["waiting"] | lists["expected"] | lists["with_host"] | lists["left"]
+    counts = {name: Count("pk", filter=q) for name, q in lists.items()}
+    counts["overdue"] = Count("pk", filter=lists["waiting"] & Q(arrived_at__lte=when["overdue_since"]))
+    counts["late"] = Count("pk", filter=lists["expected"] & Q(expected_at__lt=when["now"]))
+    # Grouped by the organisation (one group) so that it is a queryset: ``aggregate`` runs at once.
+    return (_desk_visits(org_id, site_id).filter(every).values("organization_id").annotate(**counts)
+            .values_list(*_COUNTS))
+
+
+def _desk_deliveries(org_id: int, site_id: int | None, when: dict) -> QuerySet[Delivery]:
+    return deliveries_waiting(org_id, site_id)  # ids filter as the objects do
+
+
+def _desk_visits(org_id: int, site_id: int | None) -> QuerySet[Visit]:
+    rows = Visit.objects.filter(organization_id=org_id)
+    return rows.filter(site_id=site_id) if site_id is not None else rows
+
+
+def _prepare(name: str, build, with_site: bool) -> Prepared:
+    times = _TIMES[name]
+
+    def queryset(org_id, *values):
+        site_id, values = (values[0], values[1:]) if with_site else (None, values)
+        return build(org_id, site_id, dict(zip(times, values, strict=True)))
+
+    return Prepared(queryset, _ORG, *((_SITE,) if with_site else ()), *(_SAMPLE_TIMES[t] for t in times))
+
+
+_BUILDS = {**{part: functools.partial(_desk_list, part) for part in _LIST_COLUMNS},
+           "counts": _desk_count, "deliveries": _desk_deliveries}
+_DESK_QUERIES = {(name, with_site): _prepare(name, build, with_site)
+                 for name, build in _BUILDS.items() for with_site in (True, False)}
+
+
+_MEMBER = 2_000_000_003
+_MEMBER_SITES = Prepared(lambda org_id, member_id: Site.objects.filter(organization_id=org_id, active=True,
+                                                                      members=member_id), _ORG, _MEMBER)
+_ACTIVE_SITES = Prepared(lambda org_id: Site.objects.filter(organization_id=org_id, active=True), _ORG)
+
+
+def desk_sites(organization: Organization, member: Member) -> list[Site]:
+    """The active sites the member works at (every active site of the organisation when none is set), by
+    name; the desk asks on every refresh."""
+    sites = _MEMBER_SITES(organization.pk, member.pk) or _ACTIVE_SITES(organization.pk)
+    for site in sites:
+        site.organization = organization  # what ``site.tz`` reads, without a query
+    return sites
+
+
+def _run(name: str, organization: Organization, site: Site | None, when: dict) -> list:
+    ids = (organization.pk, site.pk) if site is not None else (organization.pk,)
+    return _DESK_QUERIES[name, site is not None](*ids, *(when[t] for t in _TIMES[name]))
+
+
+def _desk_times(organization: Organization, site: Site | None, now: datetime) -> dict[str, datetime]:
+    start, end = _day_of(organization, site, now)
+    overdue_since = now - timedelta(seconds=wait_target_minutes(organization) * 60 + 1)  # as desk_board rounds
+    return {"start": start, "end": end, "now": now, "overdue_since": overdue_since}
+
+
+def _counts(organization: Organization, site: Site | None, when: dict) -> Board:
+    found = _run("counts", organization, site, when)
+    counts = Board(zip(_COUNTS, found[0] if found else (0,) * len(_COUNTS), strict=True))
+    counts["on_site"] = counts["waiting"] + counts["with_host"]
+    return counts
+
+
 def desk_counts(organization: Organization, site: Site | None = None, now: datetime | None = None) -> Board:
     """The exact size of each list of the desk today, in one query: ``held``, ``waiting``, ``overdue``
     (waiting past the target), ``expected``, ``late`` (expected and past their time), ``with_host``, ``left``
     and ``on_site``."""
-    now = now or timezone.now()
-    lists = _desk_lists(*_day_of(organization, site, now))
-    overdue_since = now - timedelta(seconds=wait_target_minutes(organization) * 60 + 1)  # as desk_board rounds
-    counts = _visits_at(organization, site).aggregate(
-        **{name: Count("pk", filter=q) for name, q in lists.items()},
-        overdue=Count("pk", filter=lists["waiting"] & Q(arrived_at__lte=overdue_since)),
-        late=Count("pk", filter=lists["expected"] & Q(expected_at__lt=now)))
-    return Board(counts, on_site=counts["waiting"] + counts["with_host"])
+    return _counts(organization, site, _desk_times(organization, site, now or timezone.now()))
 
 
 def _desk_rows(organization: Organization, site: Site | None, q: Q, order: tuple) -> QuerySet:
@@ -161,22 +268,19 @@ def with_waiting(rows: Iterable[dict], now: datetime, target_minutes: int) -> No
 
 
 def desk_screen(organization: Organization, site: Site | None = None, now: datetime | None = None) -> Board:
-    """What the desk screen shows: ``desk_board``'s lists as plain rows (``DESK_COLUMNS``), each capped
-    (``DESK_SHOWN``), with the exact ``counts`` and how many rows each list leaves out (``more``). Held
-    visitors are all shown; ``expected`` is the late ones (the latest 30) then the next 30. Eight small
-    queries whatever the day: the counts, one per list (``late`` and ``upcoming`` make ``expected``) and the
-    parcels."""
+    """What the desk screen shows: ``desk_board``'s lists as plain rows (the columns its rows read,
+    ``_LIST_COLUMNS``), each capped (``DESK_SHOWN``), with the exact ``counts`` and how many rows each list
+    leaves out (``more``). Held visitors are all shown; ``expected`` is the late ones (the latest 30) then
+    the next 30. At most eight small prepared queries whatever the day: the counts, one per list that is
+    not empty (``late`` and ``upcoming`` make ``expected``) and the parcels."""
     now = now or timezone.now()
-    counts = desk_counts(organization, site, now)
-    lists = _desk_lists(*_day_of(organization, site, now))
-    parts = {"held": lists["held"], "waiting": lists["waiting"], "late": lists["expected"] & Q(expected_at__lt=now),
-             "upcoming": lists["expected"] & Q(expected_at__gte=now), "with_host": lists["with_host"],
-             "left": lists["left"]}
-    base = _visits_at(organization, site).values(*DESK_COLUMNS)  # the columns resolved once, for every list
-    found = {}
-    for name, q in parts.items():
-        rows = base.filter(q).order_by(*_DESK_ORDER[name])
-        found[name] = list(rows[:DESK_SHOWN[name]] if name in DESK_SHOWN else rows)
+    when = _desk_times(organization, site, now)
+    counts = _counts(organization, site, when)
+    sizes = {"held": counts.held, "waiting": counts.waiting, "late": counts.late,
+             "upcoming": counts.expected - counts.late, "with_host": counts.with_host, "left": counts.left}
+    # A list the counts found empty is not read (a visitor who came in between shows at the next refresh).
+    found = {name: [dict(zip(_LIST_COLUMNS[name], row)) for row in _run(name, organization, site, when)] if size
+             else [] for name, size in sizes.items()}
     target = wait_target_minutes(organization)
     with_waiting(found["waiting"], now, target)
     board = Board(
@@ -187,12 +291,12 @@ def desk_screen(organization: Organization, site: Site | None = None, now: datet
         with_host=sorted(found["with_host"], key=lambda r: (r["host_met_at"] or r["arrived_at"], r["pk"]),
                          reverse=True),
         left=sorted(found["left"], key=lambda r: (r["left_at"], r["pk"]), reverse=True),
-        deliveries_waiting=list(deliveries_waiting(organization, site)))
+        deliveries_waiting=_run("deliveries", organization, site, when))
     counts["deliveries"] = len(board.deliveries_waiting)
     board["more"] = Board(
-        waiting=counts.waiting - len(board.waiting), late=counts.late - len(found["late"]),
-        upcoming=counts.expected - counts.late - len(found["upcoming"]),
-        with_host=counts.with_host - len(board.with_host), left=counts.left - len(board.left))
+        waiting=max(0, counts.waiting - len(board.waiting)), late=max(0, counts.late - len(found["late"])),
+        upcoming=max(0, sizes["upcoming"] - len(found["upcoming"])),
+        with_host=max(0, counts.with_host - len(board.with_host)), left=max(0, counts.left - len(board.left)))
     return board
 
 

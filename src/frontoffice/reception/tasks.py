@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from frontoffice.core.models import Activity, Organization
+from frontoffice.core.prepared import Prepared
 from frontoffice.core.services import activity_record
 from frontoffice.reception import emails
 from frontoffice.reception.models import Delivery, Visit
@@ -16,9 +17,17 @@ from frontoffice.reception.models import Delivery, Visit
 logger = logging.getLogger(__name__)
 
 
+# Loaded once per check-in (the host's alert): compiled once per process.
+_visit_with_hosts = Prepared(lambda visit_id: Visit.objects.filter(pk=visit_id).order_by()
+                             .select_related("organization", "site", "host_member__user", "host_department"),
+                             2_000_000_001)
+
+
 def _visit(visit_id: int) -> Visit | None:
-    return (Visit.objects.select_related("organization", "site", "host_member__user", "host_department")
-            .filter(pk=visit_id).first())
+    visit = _visit_with_hosts.first(visit_id)
+    if visit is not None:
+        visit.site.organization = visit.organization  # the same row: the site's time zone needs it
+    return visit
 
 
 def send_invitation(visit_id: int, force: bool = False) -> None:

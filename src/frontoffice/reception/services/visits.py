@@ -17,6 +17,7 @@ from frontoffice.clients.models import Client, ClientEmail, ClientPhone
 from frontoffice.core import phones
 from frontoffice.core.errors import Conflict
 from frontoffice.core.models import Department, Member, Organization, Site
+from frontoffice.core.prepared import Prepared
 from frontoffice.core.tasks import enqueue
 from frontoffice.reception import presets
 from frontoffice.reception.models import Visit
@@ -177,14 +178,36 @@ def visit_expect(*, organization: Organization, site: Site, client: Client, expe
     return visit
 
 
-def lock(visit: Visit) -> Visit:
+# Every step of a visit locks it first (check-in is benchmarked): compiled once per process.
+_locked = Prepared(lambda visit_id: Visit.objects.select_for_update().filter(pk=visit_id).order_by(), 2_000_000_001)
+_locked_with_hosts = Prepared(lambda visit_id: Visit.objects.select_for_update(of=("self",)).filter(pk=visit_id)
+                              .select_related("site", "host_member__user", "host_department").order_by(),
+                              2_000_000_001)
+
+
+def lock(visit: Visit, *, with_hosts: bool = False) -> Visit:
     """Lock the visit's row for this transaction and bring the caller's instance up to date from it, in one
-    query. Related rows the caller loaded (site, organisation, host) stay cached unless their id changed."""
-    fresh = Visit.objects.select_for_update().get(pk=visit.pk)
+    query. Related rows the caller loaded (site, organisation, host) stay cached unless their id changed.
+
+    ``with_hosts`` loads the site and the hosts in the same query (only the visit's row is locked), for a
+    caller that looked the visit up without them: PostgreSQL plans a join of few tables much faster."""
+    found = (_locked_with_hosts if with_hosts else _locked)(visit.pk)
+    if not found:
+        raise Visit.DoesNotExist("Visit matching query does not exist.")
+    fresh = found[0]
     for field in Visit._meta.concrete_fields:
         value = getattr(fresh, field.attname)
         if getattr(visit, field.attname) != value:
             setattr(visit, field.attname, value)  # a changed foreign key id also drops its cached row
+    if with_hosts:
+        for name in ("site", "host_member", "host_department"):
+            field = Visit._meta.get_field(name)
+            if not field.is_cached(visit):
+                field.set_cached_value(visit, field.get_cached_value(fresh))
+        site_organization = Site._meta.get_field("organization")
+        if (Visit._meta.get_field("organization").is_cached(visit) and not site_organization.is_cached(visit.site)
+                and visit.site.organization_id == visit.organization_id):
+            site_organization.set_cached_value(visit.site, visit.organization)  # the same row: spares a query
     return visit
 
 

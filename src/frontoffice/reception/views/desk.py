@@ -39,9 +39,7 @@ TODAY_LABELS = (("waiting", gettext_lazy("Waiting")), ("expected", gettext_lazy(
 
 def desk_sites(request) -> list[Site]:
     """The sites the member works at (every active site of the organisation when none is set)."""
-    sites = request.org.sites.filter(active=True)
-    mine = list(sites.filter(members=request.member))
-    return mine or list(sites)
+    return queries.desk_sites(request.org, request.member)
 
 
 def pick_site(request) -> tuple[list[Site], Site | None]:

@@ -10,11 +10,12 @@ runs ~15 times a row). The markup is the one the template had.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from html import escape
 
 from django.middleware.csrf import get_token
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
@@ -28,6 +29,14 @@ _PK = 2147483647  # a placeholder id, reversed once and swapped for each row's
 def _url(name: str) -> str:
     """The URL of ``name`` for visit ``{pk}``, to be filled with ``str.format``."""
     return reverse(f"reception:{name}", args=[_PK]).replace(str(_PK), "{pk}")
+
+
+@functools.cache
+def _urls(script_prefix: str) -> dict[str, str]:
+    """The rows' URLs (escaped), reversed once per process for the prefix the app is served under."""
+    return {name: escape(_url(name)) for name in (
+        "visit", "visit_admit", "visit_turn_away", "visit_greet", "visit_host_met", "visit_check_out",
+        "visit_check_in", "badge")}
 
 
 def host_name(row: dict) -> str:
@@ -44,9 +53,7 @@ class DeskRows:
     def __init__(self, request, *, types: dict, can: dict, back: str, now: datetime, wait_target_seconds: int):
         self.can, self.now, self.target = can, now, wait_target_seconds
         self.zone = timezone.get_current_timezone()
-        self.urls = {name: escape(_url(name)) for name in (
-            "visit", "visit_admit", "visit_turn_away", "visit_greet", "visit_host_met", "visit_check_out",
-            "visit_check_in", "badge")}
+        self.urls = _urls(get_script_prefix())
         self.types = {key: f'<span class="vtype" style="--vtype: {escape(kind.colour)}">{escape(str(kind.label))}</span>'
                       for key, kind in types.items()}
         # The hidden fields of every form of the response: the same CSRF token value serves them all.
@@ -64,7 +71,10 @@ class DeskRows:
             "with_host": _("With host"), "badge": _("Badge"), "check_out": _("Check out"), "check_in": _("Check in"),
             "greeted": _("greeted"), "not_greeted": _("not greeted yet"), "host_told": _("host told"),
             "waiting_since": _("Waiting since"), "late": _("late"), "host_since": _("With the host since"),
+            "badge_n": _("badge %(n)s"),  # no markup in it: escaped once here, filled with an escaped number
         }.items()}
+        self._hosts: dict[tuple, str] = {}  # the few hosts of the day, escaped once
+        self._escaped: dict[int, tuple[str, str, str]] = {}
 
     # --- pieces -----------------------------------------------------------------------------------
 
@@ -73,7 +83,7 @@ class DeskRows:
         if moment is None:
             return "", ""
         local = moment.astimezone(self.zone)
-        return local.isoformat(), local.strftime("%H:%M")
+        return local.isoformat(), f"{local.hour:02d}:{local.minute:02d}"  # strftime is slower
 
     def _form(self, name: str, pk: int, label: str, button_id: str, css: str = "", confirm: str = "") -> str:
         """A POST form of one button (``label``, ``css`` and ``confirm`` are escaped already)."""
@@ -87,15 +97,27 @@ class DeskRows:
         return (f'{self._name(row)}\n{self.types.get(row["visit_type"], "")}'
                 f'{self.on_file if row["client_id"] else ""}')
 
+    def _people(self, row: dict) -> tuple[str, str, str]:
+        """The visitor's name, company and host, escaped (once a row: the row and its link both show them)."""
+        found = self._escaped.get(row["pk"])
+        if found is None:
+            key = (row["host_member__user__email"], row["host_member__user__full_name"], row["host_department__name"])
+            host = self._hosts.get(key)
+            if host is None:
+                host = self._hosts[key] = escape(host_name(row))
+            found = self._escaped[row["pk"]] = (escape(row["visitor_name"]), escape(row["visitor_company"]), host)
+        return found
+
     def _name(self, row: dict) -> str:
-        company = f' <span class="muted">· {escape(row["visitor_company"])}</span>' if row["visitor_company"] else ""
+        name, company, _host = self._people(row)
+        company = f' <span class="muted">· {company}</span>' if company else ""
         return (f'<a class="visitor" id="v-{row["pk"]}" href="{self.urls["visit"].format(pk=row["pk"])}">'
-                f'{escape(row["visitor_name"])}</a>{company}')
+                f'{name}</a>{company}')
 
     def _row(self, row: dict, when: str, who: str, last: str, css: str = "", last_class: str = "row-actions") -> str:
-        host = escape(host_name(row))
+        name, company, host = self._people(row)
         css = f' class="{css}"' if css else ""
-        return (f'<tr data-row data-search="{escape(row["visitor_name"])} {escape(row["visitor_company"])} {host}"{css}>'
+        return (f'<tr data-row data-search="{name} {company} {host}"{css}>'
                 f'\n    <td class="when">{when}</td>\n    <td>{who}</td>\n    <td class="host">{host or "—"}</td>'
                 f'\n    <td class="{last_class}">{last}</td>\n  </tr>')
 
@@ -116,7 +138,7 @@ class DeskRows:
         pk, text, overdue = row["pk"], self.text, " overdue" if row["overdue"] else ""
         timer = (f'<span class="timer{overdue}" data-since="{iso}" data-target="{self.target}" '
                  f'title="{text["waiting_since"]} {hm}">{row["waiting_label"]}</span>')
-        badge = (f'<span>{escape(_("badge %(n)s") % {"n": row["badge_number"]})}</span>'
+        badge = (f'<span>{text["badge_n"] % {"n": escape(row["badge_number"])}}</span>'
                  if row["badge_number"] else "")
         greeted = (f'<span class="ok">✓ {text["greeted"]}</span>' if row["greeted_at"]
                    else f'<span class="warn">{text["not_greeted"]}</span>')
