@@ -78,12 +78,12 @@ def endpoints(server: harness.Server, env: dict) -> list[Endpoint]:
     status, me = harness.fetch_json(server.base + "/api/v1/me", bearer)
     if status != 200 or me.get("user", {}).get("email") != RECEPTIONIST:
         sys.exit(f"/api/v1/me: HTTP {status} {me}")
-    # The signed-in page, not a login redirect: the top bar, the sign-out form, the person's name; the
-    # owner's page also has the organisation switch (the two-organisation path).
-    for cookie, must in ((desk, me["user"]["full_name"]), (owner, 'id="org-switch"')):
+    # The signed-in page, not a login redirect: the top bar, the sign-out form, the person's name, the cards
+    # (the clients card among them); the owner's page also has the organisation switch (two organisations).
+    for cookie, must in ((desk, me["user"]["full_name"]), (desk, 'id="dashboard-client-search"'), (owner, 'id="org-switch"')):
         page = harness.fetch(server.base + "/", headers={"Cookie": cookie})
         if not (page.status == 200 and 'class="topbar"' in page.body and 'action="/account/logout/"' in page.body
-                and must in page.body):
+                and 'class="cards"' in page.body and must in page.body):
             sys.exit(f"GET / did not render the signed-in dashboard: HTTP {page.status} {page.headers.get('Location')}")
     for path in ("/bench/raw", "/bench/trivial", "/healthz"):
         response = harness.fetch(server.base + path)

@@ -2,9 +2,11 @@
 
 For each endpoint of bench_shell.py, through Django's test client:
 - CPU time per request inside Django's handler (thread CPU time, so other processes on the machine
-  do not inflate it), split into exclusive parts: session, ORM (building querysets; compiling SQL,
-  running it and building objects), the database driver itself, template rendering, URL reversing,
-  django-ninja, and the rest (middleware, URL resolving, the view's own code, the response);
+  do not inflate it), split into exclusive parts: decoding the session, prepared querysets
+  (core/prepared.py: binding values, building objects), ORM (building querysets; compiling SQL,
+  running it and building objects), the database driver itself, reads of the cache of rendered pieces
+  (core/fragments.py), the CSRF token, template rendering, URL reversing, django-ninja, and the rest
+  (middleware, URL resolving, the view's own code, the response);
 - queries per request, and with ``--sql`` their text;
 - with ``--profile PATH`` a pyinstrument call tree (``pip install pyinstrument`` into the venv:
   an investigation tool, not a project dependency).
@@ -85,15 +87,22 @@ class Breakdown:
 
 def instrument(breakdown: Breakdown) -> None:
     from django.contrib.sessions.backends.base import SessionBase
+    from django.core.cache.backends.locmem import LocMemCache
     from django.core.handlers.base import BaseHandler
     from django.db.models.query import QuerySet
     from django.db.models.sql.compiler import SQLCompiler
+    from django.template import context_processors
     from django.template.base import Template
     from django.urls.resolvers import URLResolver
     from ninja.operation import Operation
 
+    from frontoffice.core.prepared import Prepared
+
     breakdown.wrap(BaseHandler, "get_response", TOTAL)
-    breakdown.wrap(SessionBase, "_get_session", "session (load)")
+    breakdown.wrap(SessionBase, "decode", "session (decoding the signed data)")
+    breakdown.wrap(Prepared, "__call__", "prepared querysets (binding, building objects)")
+    breakdown.wrap(LocMemCache, "get", "cache reads (rendered pieces)")
+    breakdown.wrap(context_processors, "get_token", "CSRF token (masking)")
     breakdown.wrap(QuerySet, "_filter_or_exclude", "ORM: building querysets")
     breakdown.wrap(QuerySet, "_chain", "ORM: building querysets")
     breakdown.wrap(QuerySet, "_fetch_all", "ORM: compiling SQL, building objects")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from frontoffice.core import capabilities as caps
@@ -16,6 +17,13 @@ def _isolated_files(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Argon2 as in production, at a test-sized cost (tests/core/test_auth.py checks the real one).
     settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_fragments():
+    """Rendered pieces of pages live per process, keyed by ids (core/fragments.py); every test's database
+    starts afresh and may give out the same ids again, so the pieces start afresh too."""
+    caches["fragments"].clear()
 
 
 @pytest.fixture

@@ -26,7 +26,8 @@ def register() -> None:
     privacy.register_section("calls", calls_section, title=_("Calls"))
     privacy.register_section("phone_messages", messages_section, title=_("Phone messages"))
     registry.add_subject_url("calls.call", _call_url)
-    registry.add_panel(Panel("calls_messages", "calls/messages_panel.html", "calls.view", dashboard_panel, order=25))
+    registry.add_panel(Panel("calls_messages", "calls/messages_panel.html", "calls.view", dashboard_panel, order=25,
+                             cached=True))
     for item in (
         NavItem("switchboard", _("Switchboard"), "calls:switchboard", "calls.view", order=7),
         NavItem("messages", _("Messages"), "calls:messages", "calls.view", order=8),

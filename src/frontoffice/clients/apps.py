@@ -15,7 +15,8 @@ class ClientsConfig(AppConfig):
         from frontoffice.core.registry import NavItem, Panel, registry
 
         registry.client_names = client_names
-        registry.add_panel(Panel("clients", "clients/_dashboard_panel.html", "clients.view", dashboard_panel, order=10))
+        registry.add_panel(Panel("clients", "clients/_dashboard_panel.html", "clients.view", dashboard_panel, order=10,
+                                 cached=True))
         registry.add_nav(NavItem("clients", _("Clients"), "clients:list", "clients.view", order=10, term="clients"))
         registry.add_nav(NavItem("client_duplicates", _("Duplicates"), "clients:duplicates", "clients.merge",
                                  order=11))

@@ -7,10 +7,15 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import LazyObject, empty
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django_otp import middleware as otp_middleware
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from frontoffice.core.models import Member
+from frontoffice.core.prepared import Prepared
+from frontoffice.core.sessions import active_memberships
 
 SESSION_ORG_KEY = "frontoffice_org"
 SESSION_OTP_PENDING = "frontoffice_otp_pending"
@@ -23,6 +28,9 @@ _OTP_FREE_PATHS = frozenset({"/account/login/", "/account/logout/", "/account/tw
 # member's own browser may still carry one), so no staff gate applies there.
 _OTP_FREE_PREFIXES = ("/account/password/reset/", "/static/", "/i18n/", "/healthz", "/kiosk/", "/public/")
 
+_TOTP_LABEL = TOTPDevice._meta.label_lower  # how django-otp names the model in a device's persistent id
+_totp_device = Prepared(lambda device_id: TOTPDevice.objects.filter(pk=device_id), 2_000_000_001)
+
 
 def second_factor_missing(request) -> bool:
     """The session still owes a second factor: a code after signing in, or a device its role must have."""
@@ -33,18 +41,42 @@ def second_factor_missing(request) -> bool:
 
 
 def memberships_of(user) -> list[Member]:
-    """The user's active memberships with their organisations, by organisation name: one query."""
-    members = list(Member.objects.select_related("organization").filter(user=user, active=True)
-                   .order_by("organization__name"))
-    for member in members:
-        member.user = user  # the signed-in user, already loaded: no second join
+    """The user's active memberships with their organisations, by organisation name: read with the user by
+    core.sessions' backend, else in one query."""
+    members = getattr(user, "active_memberships", None)
+    if members is None:
+        members = active_memberships(user.pk)
+        for member in members:
+            Member.user.field.set_cached_value(member, user)  # the signed-in user, already loaded
     return members
+
+
+def _unwrapped(user):
+    """``request.user`` without the lazy wrappers of auth and django-otp around it (both already resolved
+    here): a page reads the user dozens of times, and each read through them costs several calls."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
 
 
 def membership_for(user, organization_id: int | None, memberships: list[Member] | None = None) -> Member | None:
     """The membership in ``organization_id`` when the user has one, else their first."""
     members = memberships_of(user) if memberships is None else memberships
     return next((m for m in members if m.organization_id == organization_id), members[0] if members else None)
+
+
+class OTPMiddleware(otp_middleware.OTPMiddleware):
+    """django-otp's middleware; the session's verified authenticator app (TOTP), looked up on every request of
+    a two-factor session, is read with a prepared query. The checks (the device belongs to the user and is
+    confirmed) stay django-otp's."""
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        model_label, _slash, device_id = self._normalize_persistent_id(persistent_id).rpartition("/")
+        if model_label == _TOTP_LABEL and device_id.isdigit():
+            return _totp_device.first(int(device_id))
+        return super()._device_from_persistent_id(persistent_id)
 
 
 class MembershipMiddleware:
@@ -61,7 +93,7 @@ class MembershipMiddleware:
         request.org = None
         request.memberships = []
         timezone.deactivate()
-        user = request.user
+        user = request.user = _unwrapped(request.user)
         if user.is_authenticated:
             request.memberships = memberships_of(user)
             member = membership_for(user, request.session.get(SESSION_ORG_KEY), request.memberships)

@@ -267,6 +267,9 @@ class Activity(models.Model):
             models.Index(fields=["organization", "actor", "-occurred_at"], name="activity_actor_time"),
             models.Index(fields=["organization", "verb", "-occurred_at"], name="activity_verb_time"),
             models.Index(fields=["organization", "subject_type", "subject_id"], name="activity_subject"),
+            # The organisation's latest entry, read on every dashboard as its change stamp (core/fragments.py):
+            # an index-only backward scan on PostgreSQL (SQLite's organisation index already ends in the rowid).
+            models.Index(fields=["organization", "-id"], name="activity_org_latest"),
         ]
 
     def __str__(self) -> str:

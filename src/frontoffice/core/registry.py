@@ -43,13 +43,22 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class Panel:
-    """A card on the dashboard: ``template`` rendered with ``context(request)`` merged in."""
+    """A card on the dashboard: ``template`` rendered with ``panel`` = ``context(request)``.
+
+    ``cached``: everything the card shows changes only with an activity of the member's organisation (every
+    service that writes appends one), with the day or the member's roles, or with the clock within a minute.
+    The dashboard then keeps the card with the rest of the page it rendered for this member until one of
+    those changes (core/fragments.py), and renders it with ``panel``, ``member``, ``org``, ``terms`` and
+    ``today`` only: no request, no session, no CSRF token. Leave it False for a card that shows anything
+    else: it is rendered on every request, with the page's whole context.
+    """
 
     key: str
     template: str
     capability: str
     context: Callable | None = None
     order: int = 100
+    cached: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,15 +105,13 @@ class Registry:
     def add_panel(self, panel: Panel) -> None:
         self.panels = sorted([p for p in self.panels if p.key != panel.key] + [panel], key=lambda p: p.order)
 
-    def panels_for(self, request) -> list[dict]:
-        shown = []
-        for panel in self.panels:
-            if request.member.can(panel.capability):
-                shown.append({"template": panel.template, **(panel.context(request) if panel.context else {})})
-        return shown
+    def panels_for(self, member) -> list[Panel]:
+        """The cards the member may see, in order."""
+        return [panel for panel in self.panels if member.can(panel.capability)]
     search: list[tuple[int, str, Callable]] = field(default_factory=list)  # (order, capability, provider)
     # (order, key, capability, provider): the screen pop's sections, see add_pop_section.
     pop_sections: list[tuple[int, str, str, Callable]] = field(default_factory=list)
+    _nav_paths: tuple | None = field(default=None, repr=False)
 
     def add_nav(self, item: NavItem) -> None:
         self.nav = sorted([n for n in self.nav if n.key != item.key] + [item], key=lambda n: (n.order, n.key))
@@ -132,6 +139,14 @@ class Registry:
                 if section is not None:
                     sections.append(section)
         return sections
+
+    def nav_paths(self) -> frozenset[str]:
+        """The path of every entry (to mark the current page), worked out again only when the entries or
+        the script prefix change."""
+        prefix, known = get_script_prefix(), self._nav_paths
+        if known is None or known[0] is not self.nav or known[1] != prefix:
+            known = self._nav_paths = (self.nav, prefix, frozenset(item.url for item in self.nav))
+        return known[2]
 
     def nav_for(self, member, group: str = "main") -> list[NavItem]:
         if member is None:

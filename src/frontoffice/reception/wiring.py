@@ -22,7 +22,7 @@ def register() -> None:
     register_client_reference("reception.visit", "client")
     privacy.register_section("visits", visits_section, title=_("Visits"))
     registry.add_panel(Panel("reception", "reception/_dashboard_panel.html", "reception.view", _dashboard_panel,
-                             order=20))
+                             order=20, cached=True))
     registry.add_pop_section("reception", _visits_pop, order=30, capability="reception.view")
     for item in (
         NavItem("reception", _("Reception"), "reception:desk", "reception.view", order=5),

@@ -8,11 +8,13 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from frontoffice.core import queries
+from frontoffice.core.fragments import MemberFragments, hole
 from frontoffice.core.middleware import SESSION_ORG_KEY, membership_for
 from frontoffice.core.permissions import member_required
 from frontoffice.core.registry import registry
@@ -22,12 +24,30 @@ from frontoffice.core.views.helpers import render_page
 
 @member_required("dashboard.view")
 def dashboard(request):
-    org = request.org
-    today = timezone.localdate(timezone=org.tz)
-    mine = queries.activity_filtered(org, actor=request.member, since=today).select_related(None)[:10]
-    mine = queries.with_client_names(org, mine)
-    return render(request, "core/dashboard.html", {"today": today, "my_activity": mine,
-                                                   "panels": registry.panels_for(request)})
+    today = timezone.localdate(timezone=request.org.tz)
+    panels = registry.panels_for(request.member)
+    # The page as it was, unless something changed since (core/fragments.py); cards that may not be kept
+    # are rendered now, into the holes the kept page left for them.
+    body = MemberFragments(request, today).get_or_render(
+        "dashboard", "core/_dashboard_body.html", lambda: _dashboard_context(request, today, panels))
+    for panel in panels:
+        if not panel.cached:
+            body = body.replace(hole(f"panel.{panel.key}"), _panel_now(request, panel))
+    return render(request, "core/dashboard.html", {"today": today, "body": mark_safe(body)})
+
+
+def _dashboard_context(request, today, panels) -> dict:
+    member, org = request.member, request.org
+    cards = [{"template": panel.template, "panel": panel.context(request) if panel.context else {}} if panel.cached
+             else {"hole": hole(f"panel.{panel.key}")} for panel in panels]
+    mine = queries.activity_filtered(org, actor=member, since=today).select_related(None)[:10]
+    return {"member": member, "org": org, "terms": org.preset.terms, "today": today, "panels": cards,
+            "my_activity": queries.with_client_names(org, mine)}
+
+
+def _panel_now(request, panel) -> str:
+    return loader.render_to_string(panel.template, {"panel": panel.context(request) if panel.context else {}},
+                                   request)
 
 
 @require_POST
