@@ -189,6 +189,29 @@ def test_flash_messages_stay_with_their_session(owner, signed_in):
     assert "You are not a member of that organisation." in _page(mine)
 
 
+def test_the_whole_dashboard_is_kept_with_each_requests_token_path_and_messages_filled_in(owner):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(owner.user)
+    assert browser.get("/").context is not None  # rendered, and kept
+    kept = browser.get("/?from=<menu>")
+    assert kept.context is None  # served from the kept page: no template rendered
+    page = kept.content.decode()
+    assert fragments.CSRF_HOLE not in page and fragments.PATH_HOLE not in page
+    assert 'name="next" value="/?from=%3Cmenu%3E"' in page
+    header_token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+    assert _csrf_tokens(page) == [header_token, header_token]
+    accepted = browser.post(reverse("core:set_language"), {"language": "en", "next": "/",
+                                                           "csrfmiddlewaretoken": header_token})
+    assert accepted.status_code == 302
+
+    browser.post(reverse("core:switch_organization"), {"organization": "nonsense",
+                                                       "csrfmiddlewaretoken": header_token})
+    with_message = browser.get("/")
+    assert with_message.context is not None  # a page with a message of its own is rendered, not kept
+    assert "You are not a member of that organisation." in with_message.content.decode()
+    assert "You are not a member of that organisation." not in browser.get("/").content.decode()
+
+
 def test_the_organisation_switch_lists_only_ones_own_organisations(org, other_org, owner, other_owner, signed_in):
     assert 'id="org-switch"' not in _page(signed_in(other_owner))
     MemberFactory(organization=other_org, user=owner.user, roles=[caps.RECEPTIONIST])

@@ -23,9 +23,11 @@ import time
 from collections.abc import Callable
 
 from django.core.cache import caches
+from django.middleware.csrf import get_token
 from django.template import loader
 from django.urls import get_script_prefix
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from frontoffice.core.models import Activity
@@ -65,13 +67,29 @@ def shell_pieces(request) -> tuple[str, str]:
     return pieces
 
 
-def _shell_pieces(request) -> tuple[str, str]:
+def shell_key(request) -> str:
+    """What the top bar and navigation show, as a key: a page kept whole names it in its own key."""
     member = request.member
-    path = request.path if request.path in registry.nav_paths() else ""  # the entry marked as the current page
     shown = (member.pk, tuple(member.roles), member.organization.vertical, member.user.full_name,
              tuple((m.organization_id, m.organization.name) for m in request.memberships),
-             translation.get_language(), get_script_prefix(), path)
-    key = "shell:" + _digest(shown)
+             translation.get_language(), get_script_prefix(), _current_nav_path(request))
+    return "shell:" + _digest(shown)
+
+
+def fill_holes(request, html: str) -> str:
+    """A kept page with this request's CSRF token and path in its holes."""
+    return (html.replace(CSRF_HOLE, escape(get_token(request)))
+            .replace(PATH_HOLE, escape(request.get_full_path())))
+
+
+def _current_nav_path(request) -> str:
+    return request.path if request.path in registry.nav_paths() else ""  # the entry marked as the current page
+
+
+def _shell_pieces(request) -> tuple[str, str]:
+    member = request.member
+    path = _current_nav_path(request)
+    key = shell_key(request)
     cache = caches[CACHE]
     pieces = cache.get(key)
     if pieces is None:

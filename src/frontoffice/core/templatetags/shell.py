@@ -18,6 +18,8 @@ register = template.Library()
 def shell_topbar(context):
     request = context["request"]
     top, _nav = shell_pieces(request)
+    if context.get("keep_holes"):  # a page kept whole: each request fills its own (fragments.fill_holes)
+        return mark_safe(top)
     return mark_safe(top.replace(CSRF_HOLE, escape(context.get("csrf_token", "")))
                      .replace(PATH_HOLE, escape(request.get_full_path())))
 

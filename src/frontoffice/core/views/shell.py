@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from frontoffice.core import queries
-from frontoffice.core.fragments import MemberFragments, hole
+from frontoffice.core.context_processors import shell as shell_context
+from frontoffice.core.fragments import CSRF_HOLE, MemberFragments, fill_holes, hole, shell_key
 from frontoffice.core.middleware import SESSION_ORG_KEY, membership_for
 from frontoffice.core.permissions import member_required
 from frontoffice.core.registry import registry
@@ -28,8 +29,15 @@ def dashboard(request):
     panels = registry.panels_for(request.member)
     # The page as it was, unless something changed since (core/fragments.py); cards that may not be kept
     # are rendered now, into the holes the kept page left for them.
-    body = MemberFragments(request, today).get_or_render(
+    fragments = MemberFragments(request, today)
+    body = fragments.get_or_render(
         "dashboard", "core/_dashboard_body.html", lambda: _dashboard_context(request, today, panels))
+    if all(panel.cached for panel in panels) and not len(messages.get_messages(request)):
+        # Nothing on it is this request's own but the CSRF token and the path: the whole page is kept too.
+        page = fragments.get_or_render("dashboard-page:" + shell_key(request), "core/dashboard.html", lambda: {
+            **shell_context(request), "request": request, "today": today, "body": body, "messages": (),
+            "csrf_token": CSRF_HOLE, "keep_holes": True})
+        return HttpResponse(fill_holes(request, page))
     for panel in panels:
         if not panel.cached:
             body = body.replace(hole(f"panel.{panel.key}"), _panel_now(request, panel))
