@@ -293,7 +293,7 @@ def measure_phones(org, count: int, rng: random.Random) -> dict:
         chunk = [rng.randint(lo, hi) for _ in range(min(2000, count - len(numbers)))]
         numbers += list(ClientPhone.objects.filter(pk__in=chunk, organization=org).values_list("number", flat=True))
     numbers = numbers[:count]
-    sql, params = search.by_phone(org, numbers[0]).query.sql_with_params()
+    sql, params = search.by_phone_query(org.pk, numbers[0]).query.sql_with_params()
     where = params.index(numbers[0])
     clock = CpuClock(connection)
     ours, cpu, raw, found = [], [], [], 0

@@ -105,9 +105,11 @@ def test_quotes_and_operators_in_queries_are_harmless(owner):
     assert len(ids(queries.client_search(owner.organization, "o'brien"))) == 1
 
 
-def test_by_phone_is_exact(owner):
+def test_by_phone_is_exact_and_stays_in_the_organisation(owner, other_owner):
     client = make_client(owner, phones=["+48600100200"])
+    theirs = make_client(other_owner, phones=["+48600100200"])
     assert list(search.by_phone(owner.organization, "+48600100200")) == [client]
+    assert list(search.by_phone(other_owner.organization, "+48600100200")) == [theirs]
     assert list(search.by_phone(owner.organization, "+48600100201")) == []
 
 

@@ -28,6 +28,7 @@ from django.db.models import Q, QuerySet
 from frontoffice.clients import loading
 from frontoffice.core import phones
 from frontoffice.core.pagination import BadCursor, decode_cursor, encode_cursor
+from frontoffice.core.prepared import Prepared
 from frontoffice.core.text import fold, terms
 
 PAGE = 20
@@ -471,13 +472,22 @@ def _plain_page(base: QuerySet, cursor: str | None, limit: int) -> SearchPage:
     return SearchPage(rows, encode_cursor([0, rows[-1].sort_name, rows[-1].pk]) if more and rows else None)
 
 
-def by_phone(organization, e164: str) -> QuerySet:
-    """Clients with this exact E.164 number (call routing's screen pop): one indexed lookup.
+def by_phone_query(organization_id: int, e164: str) -> QuerySet:
+    """Clients with this exact E.164 number, as a queryset (``by_phone`` runs it prepared).
 
     The phone rows are narrowed by organisation too, so the (organisation, number) index serves them:
     joined through ``phones__number`` alone, PostgreSQL read every phone row (~100 ms at 1,400,000)."""
     from frontoffice.clients.models import Client, ClientPhone
 
-    numbers = ClientPhone.objects.filter(organization=organization, number=e164).values("client_id")
-    return Client.objects.filter(pk__in=numbers, organization=organization, merged_into__isnull=True,
+    numbers = ClientPhone.objects.filter(organization_id=organization_id, number=e164).values("client_id")
+    return Client.objects.filter(pk__in=numbers, organization_id=organization_id, merged_into__isnull=True,
                                  erased_at__isnull=True)
+
+
+_by_phone = Prepared(by_phone_query, 2_000_000_001, "~sample-number~")
+
+
+def by_phone(organization, e164: str) -> list:
+    """Clients with this exact E.164 number (call routing's screen pop): one indexed lookup, compiled once
+    per process."""
+    return _by_phone(organization.pk, e164)
