@@ -201,6 +201,10 @@ def test_an_overdue_question_notifies_once(page, signed_in_as, live_server, inbo
     page.goto(reverse("inquiries:inquiry", args=[inquiry.pk]))
     page.locator("#inq-take").click()  # saved unassigned; the receptionist takes it
     _settles(lambda: Inquiry.objects.filter(pk=inquiry.pk, assigned_to=desk).exists())
+    # The browser leaves before this thread writes: on SQLite the test database is one in-memory database
+    # whose table locks would fail a page's request (a late suggestion, a poll) reading at the same time.
+    page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
 
     # Nobody answers; the target passes and the scheduler's rounds come five minutes apart.
     late = timezone.now() - timedelta(minutes=1)
