@@ -28,6 +28,7 @@ from frontoffice.calls.models import Line, RingGroup, RingMember
 from frontoffice.calls.routing import Flow
 from frontoffice.core import phones
 from frontoffice.core.models import Department, Member, Organization, Site
+from frontoffice.core.ownership import active_department
 from frontoffice.core.services import activity_record, validate_opening_hours
 
 LINE_FIELDS = ("number", "label", "site", "department", "position", "active")
@@ -93,17 +94,6 @@ def _site(organization: Organization, site: Site | None) -> Site:
     return site
 
 
-def _department(organization: Organization, department: Department | None, field: str = "department"
-                ) -> Department | None:
-    if department is None:
-        return None
-    if department.organization_id != organization.pk:
-        raise ValidationError({field: _("Choose one of your organisation's departments.")})
-    if not department.active:
-        raise ValidationError({field: _("This department is switched off.")})
-    return department
-
-
 def _position(position: Any) -> int:
     if isinstance(position, bool) or not isinstance(position, int) or not 0 <= position <= 999:
         raise ValidationError({"position": _("Give a number from 0 to 999.")})
@@ -128,7 +118,7 @@ def line_create(*, actor: Member, number: str, label: str, site: Site, departmen
     for field, check in (("number", lambda: _number(organization, number)),
                          ("label", lambda: _label(organization, label)),
                          ("site", lambda: _site(organization, site)),
-                         ("department", lambda: _department(organization, department)),
+                         ("department", lambda: active_department(organization, department)),
                          ("position", lambda: None if position is None else _position(position))):
         try:
             checked[field] = check()
@@ -157,7 +147,7 @@ def line_update(*, actor: Member, line: Line, **fields) -> Line:
         "number": lambda value: _number(organization, value, exclude_pk=line.pk),
         "label": lambda value: _label(organization, value, exclude_pk=line.pk),
         "site": lambda value: _site(organization, value),
-        "department": lambda value: _department(organization, value),
+        "department": lambda value: active_department(organization, value),
         "position": _position,
         "active": bool,
     }
@@ -397,7 +387,7 @@ def _overflow(organization: Organization, department: Department, overflow: str,
         return None
     if overflow_department is None:
         raise ValidationError({"overflow_department": _("Choose the department that takes the call next.")})
-    _department(organization, overflow_department, "overflow_department")
+    active_department(organization, overflow_department, "overflow_department")
     if overflow_department.pk == department.pk:
         raise ValidationError({"overflow_department": _("A department cannot overflow to itself.")})
     if not RingGroup.objects.filter(department=overflow_department).exists():

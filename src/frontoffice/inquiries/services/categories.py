@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from frontoffice.core.models import Department, Member, Organization, Site
+from frontoffice.core.ownership import active_department
 from frontoffice.core.services import activity_record
 from frontoffice.inquiries.models import Category, Channels
 from frontoffice.inquiries.presets import categories_ensure
@@ -110,17 +111,6 @@ def _key(organization: Organization, key: Any, name: Any, exclude_pk: int | None
     return key
 
 
-def _department(organization: Organization, department: Department | None, field: str = "department"
-                ) -> Department | None:
-    if department is None:
-        return None
-    if department.organization_id != organization.pk:
-        raise ValidationError({field: _("Choose one of your organisation's departments.")})
-    if not department.active:
-        raise ValidationError({field: _("This department is switched off.")})
-    return department
-
-
 @transaction.atomic
 def category_save(*, actor: Member, category: Category | None = None, key: str, name: str,
                   department: Department | None, first_answer_hours: Decimal | float | str,
@@ -136,7 +126,7 @@ def category_save(*, actor: Member, category: Category | None = None, key: str, 
     clean = _collect((
         ("key", lambda: _key(organization, key, name, exclude)),
         ("name", lambda: _name(organization, name, exclude)),
-        ("department", lambda: _department(organization, department)),
+        ("department", lambda: active_department(organization, department)),
         ("first_answer_hours", lambda: _hours(first_answer_hours, "first_answer_hours")),
         ("resolution_hours", lambda: _hours(resolution_hours, "resolution_hours")),
         ("active", lambda: bool(active)),

@@ -18,6 +18,7 @@ from frontoffice.clients.models import Client, ClientEmail, ClientPhone
 from frontoffice.clients.validation import ClientInput
 from frontoffice.core import phones
 from frontoffice.core.models import Member, Organization
+from frontoffice.core.ownership import require_own
 from frontoffice.core.services import activity_record
 from frontoffice.inquiries.models import Attachment, Inquiry, InquiryMessage
 
@@ -38,12 +39,6 @@ class NewAttachment:
     filename: str
     content_type: str
     content: bytes
-
-
-def require_own(organization: Organization, field: str, obj) -> None:
-    """A row of another organisation is refused like a missing one: the caller cannot tell them apart."""
-    if obj is not None and obj.organization_id != organization.pk:
-        raise ValidationError({field: _("Choose one of your organisation's.")})
 
 
 # --- the client: an existing one, or found or quick-added from what the person gave -------------

@@ -1,14 +1,13 @@
-"""What the reception services share: the activity entry of a visit, local days, checks of tenancy."""
+"""What the reception services share: the activity entry of a visit, local days (and, from core.ownership, the
+tenancy check)."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
-
-from frontoffice.core.models import Member, Organization
+from frontoffice.core.models import Member
+from frontoffice.core.ownership import require_own  # noqa: F401 (the reception services import it from here)
 from frontoffice.core.services import activity_record
 from frontoffice.reception.models import Visit
 
@@ -35,13 +34,6 @@ def minutes(delta: timedelta) -> int:
 
 def seconds(delta: timedelta) -> int:
     return max(0, round(delta.total_seconds()))
-
-
-def require_own(organization: Organization, field: str, *objects) -> None:
-    """A row of another organisation is reported like a missing one: the caller cannot tell them apart."""
-    for obj in objects:
-        if obj is not None and obj.organization_id != organization.pk:
-            raise ValidationError({field: _("Choose one of your organisation's.")})
 
 
 def actor_kind_for(via: str, actor: Member | None) -> str | None:
